@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { buildProgram } from '@/cli/cli.program';
+import { CliContext } from '@/cli/cli.context';
+import { DomainError } from '@/common/errors/domain.error';
+
+async function main(): Promise<void> {
+  const ctx = new CliContext();
+  try {
+    await buildProgram(ctx).parseAsync(process.argv);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const code = err instanceof DomainError ? `${err.code} : ` : '';
+    process.stderr.write(`Erreur : ${code}${message}\n`);
+    process.exitCode = process.exitCode || 1;
+  } finally {
+    await ctx.close().catch(() => undefined);
+  }
+}
+
+void main();

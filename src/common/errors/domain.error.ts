@@ -1,0 +1,41 @@
+/**
+ * A rule of the domain was broken. `code` is stable (clients and tests match on it); `message` is French,
+ * for the people using the service. The HTTP status is chosen by the kind, in one place (DomainErrorFilter).
+ */
+export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'unauthenticated' | 'unavailable';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly kind: DomainErrorKind = 'invalid',
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(code, message, 'not_found', details);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(code, message, 'conflict', details);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(code, message, 'forbidden', details);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(code = 'UNAUTHENTICATED', message = 'Authentification requise', details?: Record<string, unknown>) {
+    super(code, message, 'unauthenticated', details);
+  }
+}

@@ -1,0 +1,36 @@
+import { FlowSource } from '@/flows/flow.entity';
+
+export interface ImportError {
+  file: string;
+  invoice: string | null;
+  code: string;
+  message: string;
+}
+
+/** The `passerelle import --json` report (issue: Ingest Chorus Pro pivot flows). */
+export interface ImportReport {
+  flows: { integrated: number; partial: number; rejected: number; alreadyImported: number };
+  invoices: { created: number; updated: number; duplicates: number; withAnomalies: number };
+  errors: ImportError[];
+}
+
+export interface ImportOptions {
+  source: FlowSource;
+  /** Called after each flow (progress bars). */
+  onFlowDone?: (fileName: string, done: number, total: number) => void;
+}
+
+export function emptyReport(): ImportReport {
+  return {
+    flows: { integrated: 0, partial: 0, rejected: 0, alreadyImported: 0 },
+    invoices: { created: 0, updated: 0, duplicates: 0, withAnomalies: 0 },
+    errors: [],
+  };
+}
+
+export function mergeReports(into: ImportReport, from: ImportReport): ImportReport {
+  for (const k of Object.keys(into.flows) as Array<keyof ImportReport['flows']>) into.flows[k] += from.flows[k];
+  for (const k of Object.keys(into.invoices) as Array<keyof ImportReport['invoices']>) into.invoices[k] += from.invoices[k];
+  into.errors.push(...from.errors);
+  return into;
+}

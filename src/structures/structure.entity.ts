@@ -1,0 +1,36 @@
+import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { StructureServiceEntity } from '@/structures/structure-service.entity';
+
+/** A recipient structure as declared in Chorus Pro: one SIRET per budget. */
+@Entity('structures')
+export class StructureEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ length: 14, unique: true })
+  siret: string;
+
+  @Column()
+  name: string;
+
+  /** « Code service obligatoire » in Chorus Pro's structure settings. */
+  @Column({ name: 'service_required', default: false })
+  serviceRequired: boolean;
+
+  /** « Numéro d'engagement obligatoire ». */
+  @Column({ name: 'engagement_required', default: false })
+  engagementRequired: boolean;
+
+  /** Délai global de paiement in days (30, 50 for public health establishments). */
+  @Column({ name: 'payment_delay_days', type: 'int', default: 30 })
+  paymentDelayDays: number;
+
+  @OneToMany(() => StructureServiceEntity, (s) => s.structure, { cascade: false })
+  services: StructureServiceEntity[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
