@@ -8,6 +8,7 @@ import { InvoiceLineEntity } from '@/invoices/invoice-line.entity';
 import { InvoiceValidationEntity } from '@/invoices/invoice-validation.entity';
 import { InvoiceVatEntity } from '@/invoices/invoice-vat.entity';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
+import { StatusOutboxEntity } from '@/status-return/status-outbox.entity';
 import { StructureServiceEntity } from '@/structures/structure-service.entity';
 import { StructureEntity } from '@/structures/structure.entity';
 
@@ -23,4 +24,5 @@ export const ENTITIES: Function[] = [
   InvoiceAnomalyEntity,
   InvoiceValidationEntity,
   InvoiceHistoryEntity,
+  StatusOutboxEntity,
 ];

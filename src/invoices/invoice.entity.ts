@@ -128,6 +128,13 @@ export class InvoiceEntity {
   @Column({ name: 'anomaly_codes', type: 'text', array: true, default: () => `'{}'` })
   anomalyCodes: string[];
 
+  /** Délai global de paiement: reception + structure's delay, pushed back by the days spent suspended. */
+  @Column({ name: 'due_date', type: 'date', nullable: true })
+  dueDate: string | null;
+
+  @Column({ name: 'suspended_since', type: 'timestamptz', nullable: true })
+  suspendedSince: Date | null;
+
   @Column({ name: 'attachment_count', type: 'int', default: 0 })
   attachmentCount: number;
 

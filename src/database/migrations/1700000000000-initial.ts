@@ -105,6 +105,8 @@ export class Initial1700000000000 implements MigrationInterface {
         status varchar(30) NOT NULL DEFAULT 'A_TRAITER',
         cpp_status varchar(50),
         anomaly_codes text[] NOT NULL DEFAULT '{}',
+        due_date date,
+        suspended_since timestamptz,
         attachment_count int NOT NULL DEFAULT 0,
         received_at timestamptz NOT NULL DEFAULT now(),
         created_at timestamptz NOT NULL DEFAULT now(),
@@ -196,10 +198,33 @@ export class Initial1700000000000 implements MigrationInterface {
         details jsonb
       )`);
     await q.query(`CREATE INDEX invoice_history_invoice_idx ON invoice_history (invoice_id, id)`);
+    // Outbox of statuses owed to Chorus Pro: written in the same transaction as the state change and its
+    // history step; sent in (invoice_id, id) order by the status-return module (API or CPPStatut file).
+    await q.query(`
+      CREATE TABLE status_outbox (
+        id bigserial PRIMARY KEY,
+        invoice_id uuid NOT NULL REFERENCES invoices(id) ON DELETE CASCADE,
+        structure_id uuid REFERENCES structures(id),
+        target_status varchar(30) NOT NULL,
+        reason text,
+        mandate_number varchar(50),
+        history_id bigint REFERENCES invoice_history(id),
+        state varchar(20) NOT NULL DEFAULT 'pending',
+        attempts int NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL DEFAULT now(),
+        last_error text,
+        sent_via varchar(10),
+        status_flow_id uuid,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        sent_at timestamptz
+      )`);
+    await q.query(`CREATE INDEX status_outbox_pending_idx ON status_outbox (state, next_attempt_at, invoice_id, id)`);
+    await q.query(`CREATE INDEX status_outbox_invoice_idx ON status_outbox (invoice_id, id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     for (const t of [
+      'status_outbox',
       'invoice_history',
       'invoice_validations',
       'invoice_anomalies',
