@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Clock, SystemClock } from '@/clock/clock.port';
 import { AppConfig } from '@/config/app.config';
 import { DatabaseModule } from '@/database/database.module';
+import { FlowsModule } from '@/flows/flows.module';
 import { HealthController } from '@/health/health.controller';
 import { IngestionModule } from '@/ingestion/ingestion.module';
 import { InvoicesModule } from '@/invoices/invoices.module';
@@ -27,7 +28,12 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules, in the order data walks through them (ARCHITECTURE.md). */
-export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [StructuresModule, IngestionModule, InvoicesModule];
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
+  StructuresModule,
+  IngestionModule,
+  InvoicesModule,
+  FlowsModule,
+];
 
 @Module({})
 export class AppModule {

@@ -11,7 +11,8 @@ export class CliContext {
   private cachedConfig: AppConfig | null = null;
 
   get config(): AppConfig {
-    this.cachedConfig ??= loadConfig();
+    // Commands talk to people or scripts: only warnings and errors reach stderr unless LOG_LEVEL says otherwise.
+    this.cachedConfig ??= loadConfig(process.env, process.env.LOG_LEVEL ? {} : { logLevel: 'warn' });
     return this.cachedConfig;
   }
 

@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
+import { FlowImportService } from '@/ingestion/flow-import.service';
+import { InboxService } from '@/ingestion/inbox.service';
+import { IngestionRepository } from '@/ingestion/ingestion.repository';
 import { IngestionService } from '@/ingestion/ingestion.service';
+import { InvoicesModule } from '@/invoices/invoices.module';
 import { StructuresModule } from '@/structures/structures.module';
 
 @Module({
-  imports: [StructuresModule],
-  providers: [IngestionService],
-  exports: [IngestionService],
+  imports: [StructuresModule, InvoicesModule],
+  providers: [IngestionRepository, FlowImportService, IngestionService, InboxService],
+  exports: [IngestionService, InboxService],
 })
 export class IngestionModule {}

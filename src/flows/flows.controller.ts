@@ -1,0 +1,42 @@
+import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Request } from 'express';
+import { requestScope } from '@/common/http/request-scope';
+import { AppConfig } from '@/config/app.config';
+import { Clock } from '@/clock/clock.port';
+import { AnomalyReportService } from '@/flows/anomaly-report.service';
+import { FlowsService } from '@/flows/flows.service';
+import { localDate } from '@/invoices/invoices-query.service';
+
+@ApiTags('flux')
+@Controller('api')
+export class FlowsController {
+  constructor(
+    private readonly flows: FlowsService,
+    private readonly reports: AnomalyReportService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('flows')
+  @ApiOperation({ summary: 'Flux reçus (état, date, nom, source), du plus récent au plus ancien' })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'before', required: false, description: 'Reçus avant cette date-heure (ISO 8601)' })
+  list(@Req() req: Request, @Query('limit') limit?: string, @Query('before') before?: string) {
+    return this.flows.list(requestScope(req), limit ? Number(limit) : 50, before);
+  }
+
+  @Get('flows/:id')
+  @ApiOperation({ summary: 'Un flux, son enveloppe et ses factures illisibles' })
+  get(@Param('id') id: string) {
+    return this.flows.get(id);
+  }
+
+  @Get('reports/anomalies')
+  @ApiOperation({ summary: "Rapport quotidien d'anomalies par structure (flux, facture, date, motif)" })
+  @ApiQuery({ name: 'date', required: false, description: "AAAA-MM-JJ, aujourd'hui par défaut" })
+  anomalies(@Req() req: Request, @Query('date') date?: string) {
+    const scope = requestScope(req);
+    return this.reports.forDate(date ?? localDate(this.clock.now(), this.config.timezone), this.config.timezone, scope.structureIds);
+  }
+}

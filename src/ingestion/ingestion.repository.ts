@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { FlowErrorEntity } from '@/flows/flow-error.entity';
+import { FlowEntity } from '@/flows/flow.entity';
+
+/** A duplicate key already stored: by IdCPRO, or by supplier + number + year. */
+export interface KnownInvoice {
+  id: string;
+  cproId: string | null;
+  supplierId: string;
+  number: string;
+  invoiceYear: number;
+  status: string;
+}
+
+// PostgreSQL accepts at most 65,535 bind parameters per statement.
+const MAX_PARAMS = 30_000;
+
+@Injectable()
+export class IngestionRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  findFlowBySha(sha256: string): Promise<FlowEntity | null> {
+    return this.dataSource.getRepository(FlowEntity).findOne({ where: { sha256 } });
+  }
+
+  async insertFlow(em: EntityManager, flow: Partial<FlowEntity>): Promise<FlowEntity> {
+    return em.getRepository(FlowEntity).save(em.getRepository(FlowEntity).create(flow));
+  }
+
+  async updateFlow(em: EntityManager, id: string, changes: Partial<FlowEntity>): Promise<void> {
+    await em.getRepository(FlowEntity).update({ id }, changes as never);
+  }
+
+  /** num_ordre of the invoices a crashed run of this flow already stored (resume). */
+  async storedNumOrdres(flowId: string): Promise<Set<number>> {
+    const rows: Array<{ num_ordre: number }> = await this.dataSource.query(
+      'SELECT num_ordre FROM invoices WHERE flow_id = $1',
+      [flowId],
+    );
+    return new Set(rows.map((r) => Number(r.num_ordre)));
+  }
+
+  async clearFlowErrors(em: EntityManager, flowId: string): Promise<void> {
+    await em.getRepository(FlowErrorEntity).delete({ flowId });
+  }
+
+  async findKnown(
+    em: EntityManager,
+    cproIds: string[],
+    keys: Array<{ supplierId: string; number: string; year: number }>,
+  ): Promise<KnownInvoice[]> {
+    if (cproIds.length === 0 && keys.length === 0) return [];
+    const rows: Array<Record<string, unknown>> = await em.query(
+      `SELECT id, cpro_id, supplier_id, number, invoice_year, status FROM invoices
+        WHERE cpro_id = ANY($1::varchar[])
+           OR (supplier_id, number, invoice_year) IN (
+                SELECT * FROM unnest($2::varchar[], $3::varchar[], $4::int[]))`,
+      [cproIds, keys.map((k) => k.supplierId), keys.map((k) => k.number), keys.map((k) => k.year)],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      cproId: (r.cpro_id as string | null) ?? null,
+      supplierId: String(r.supplier_id),
+      number: String(r.number),
+      invoiceYear: Number(r.invoice_year),
+      status: String(r.status),
+    }));
+  }
+
+  async attachmentShas(em: EntityManager, invoiceId: string): Promise<Set<string>> {
+    const rows: Array<{ sha256: string | null; num_ordre: number }> = await em.query(
+      'SELECT sha256, num_ordre FROM invoice_attachments WHERE invoice_id = $1',
+      [invoiceId],
+    );
+    return new Set(rows.map((r) => r.sha256 ?? `#${r.num_ordre}`));
+  }
+
+  /** Multi-row INSERT, chunked under the bind-parameter limit. */
+  async insertMany<T extends ObjectLiteral>(em: EntityManager, target: EntityTarget<T>, rows: Array<Partial<T>>): Promise<void> {
+    if (rows.length === 0) return;
+    const columns = Math.max(1, Object.keys(rows[0]).length);
+    const chunk = Math.max(1, Math.floor(MAX_PARAMS / columns));
+    for (let i = 0; i < rows.length; i += chunk) {
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(target)
+        .values(rows.slice(i, i + chunk) as never)
+        .updateEntity(false)
+        .execute();
+    }
+  }
+
+  /** Links credit notes (381) to their origin invoice, whichever of the two arrived first. */
+  async linkCreditNotes(em: EntityManager, flowId: string): Promise<void> {
+    await em.query(
+      `UPDATE invoices c SET origin_invoice_id = o.id
+         FROM invoices o
+        WHERE c.type = '381' AND c.origin_number IS NOT NULL AND c.origin_invoice_id IS NULL
+          AND o.supplier_id = c.supplier_id AND o.number = c.origin_number AND o.id <> c.id
+          AND (c.flow_id = $1 OR o.flow_id = $1)`,
+      [flowId],
+    );
+  }
+
+  async addAnomalyCodes(em: EntityManager, invoiceId: string, codes: string[]): Promise<void> {
+    await em.query(
+      `UPDATE invoices SET anomaly_codes = ARRAY(SELECT DISTINCT unnest(anomaly_codes || $2::text[])),
+              attachment_count = (SELECT count(*) FROM invoice_attachments WHERE invoice_id = $1),
+              updated_at = now()
+        WHERE id = $1`,
+      [invoiceId, codes],
+    );
+  }
+}

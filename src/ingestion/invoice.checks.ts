@@ -1,0 +1,100 @@
+import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
+import { money, sum, withinTolerance } from '@/common/money/money';
+import { isValidSiret } from '@/common/siret/siret';
+import { PivotInvoice } from '@/pivot/pivot.types';
+
+/** The recipient structure as the checks need it. */
+export interface RecipientSettings {
+  id: string;
+  siret: string;
+  serviceRequired: boolean;
+  engagementRequired: boolean;
+  paymentDelayDays: number;
+  services: Map<string, { label: string; active: boolean }>;
+}
+
+export type AnomalyCode =
+  | 'UNKNOWN_RECIPIENT'
+  | 'INVALID_SIRET'
+  | 'UNKNOWN_SERVICE'
+  | 'MISSING_SERVICE_CODE'
+  | 'MISSING_ENGAGEMENT'
+  | 'AMOUNTS_INCONSISTENT'
+  | 'MISSING_INVOICE_PDF'
+  | 'INVALID_IBAN'
+  | 'ATTACHMENT_UNREADABLE';
+
+export interface Anomaly {
+  code: AnomalyCode;
+  message: string;
+}
+
+// Pivot identifier type 1 = SIRET (AIFE code list TypeIdentifiant).
+const SIRET_ID_TYPE = '1';
+// Chorus Pro's tolerance for rounding between HT, VAT and TTC (issue: AMOUNTS_INCONSISTENT beyond 0.01).
+const TOLERANCE = '0.01';
+
+/**
+ * Checks a readable invoice. An invoice is always stored, anomalies included, so that the staff decide:
+ * nothing here refuses anything.
+ */
+export function checkInvoice(invoice: PivotInvoice, recipient: RecipientSettings | null): Anomaly[] {
+  const anomalies: Anomaly[] = [];
+  const add = (code: AnomalyCode, message: string) => anomalies.push({ code, message });
+  const debtorSiret = invoice.debtor.id.trim();
+
+  if (invoice.debtor.idType === SIRET_ID_TYPE && !isValidSiret(debtorSiret)) {
+    add('INVALID_SIRET', `Le SIRET du destinataire « ${debtorSiret} » est invalide (clé de contrôle)`);
+  }
+  if (invoice.supplier.idType === SIRET_ID_TYPE && !isValidSiret(invoice.supplier.id.trim())) {
+    add('INVALID_SIRET', `Le SIRET du fournisseur « ${invoice.supplier.id} » est invalide (clé de contrôle)`);
+  }
+  if (!recipient) {
+    add('UNKNOWN_RECIPIENT', `Le destinataire SIRET ${debtorSiret} n'est pas une structure déclarée dans Passerelle`);
+  } else {
+    const code = invoice.debtor.serviceCode?.trim();
+    if (code) {
+      const service = recipient.services.get(code);
+      if (!service) add('UNKNOWN_SERVICE', `Le code service « ${code} » n'existe pas pour la structure ${recipient.siret}`);
+      else if (!service.active) add('UNKNOWN_SERVICE', `Le service « ${code} » (${service.label}) est inactif`);
+    } else if (recipient.serviceRequired) {
+      add('MISSING_SERVICE_CODE', `Le code service est obligatoire pour la structure ${recipient.siret} et il est absent`);
+    }
+    if (recipient.engagementRequired && !invoice.engagement.engagementNumber?.trim()) {
+      add('MISSING_ENGAGEMENT', `Le numéro d'engagement est obligatoire pour la structure ${recipient.siret} et il est absent`);
+    }
+  }
+
+  const { ht, ttc } = invoice.amounts;
+  const vatTotal = sum(invoice.vats.map((v) => v.amount));
+  if (!withinTolerance(money(ht).plus(vatTotal), ttc, TOLERANCE)) {
+    add(
+      'AMOUNTS_INCONSISTENT',
+      `Montant HT (${ht}) + TVA (${vatTotal.toFixed()}) ≠ montant TTC (${ttc}) à 0,01 près`,
+    );
+  }
+  if (invoice.lines.length > 0) {
+    const linesTotal = sum(invoice.lines.map((l) => l.amountHt));
+    if (!withinTolerance(linesTotal, ht, TOLERANCE)) {
+      add('AMOUNTS_INCONSISTENT', `Somme des lignes (${linesTotal.toFixed()}) ≠ montant HT (${ht}) à 0,01 près`);
+    }
+  }
+
+  if (!invoice.attachments.some((a) => a.type === '01')) {
+    add('MISSING_INVOICE_PDF', 'Aucune pièce jointe de type 01 (facture) : la facture elle-même manque');
+  }
+
+  const bank = invoice.supplier.bank;
+  const account = bank?.account?.trim();
+  if (account && (bank?.type?.toUpperCase() === 'IBAN' || /^[A-Z]{2}\d{2}/i.test(account))) {
+    const iban = electronicFormatIBAN(account) ?? '';
+    if (!isValidIBAN(iban)) add('INVALID_IBAN', `L'IBAN du fournisseur « ${account} » est invalide`);
+  }
+
+  for (const attachment of invoice.attachments) {
+    if (attachment.error) {
+      add('ATTACHMENT_UNREADABLE', `Pièce jointe « ${attachment.name} » illisible : ${attachment.error.message}`);
+    }
+  }
+  return anomalies;
+}

@@ -1,0 +1,180 @@
+import { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '@/clock/clock.port';
+import { ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
+import { AppConfig } from '@/config/app.config';
+import { InvoiceEntity } from '@/invoices/invoice.entity';
+import { InvoiceFilters, InvoiceScope, InvoicesQueryRepository, ListRow, Page } from '@/invoices/invoices-query.repository';
+import { FileStore } from '@/storage/file-store.port';
+
+export interface InvoiceListItem {
+  id: string;
+  number: string;
+  supplierId: string;
+  supplierName: string;
+  recipientSiret: string;
+  structureId: string | null;
+  serviceCode: string | null;
+  type: string;
+  status: string;
+  cppStatus: string | null;
+  netAmount: string;
+  amountTtc: string;
+  amountHt: string;
+  anomalies: string[];
+  attachmentCount: number;
+  issueDate: string;
+  receptionDate: string;
+  dueDate: string | null;
+  /** Days left before the payment deadline (negative when late); null while suspended (the clock is paused). */
+  daysLeft: number | null;
+  flowId: string;
+}
+
+/** Today in the collectivité's timezone, as YYYY-MM-DD (deadlines are counted in calendar days). */
+export function localDate(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+@Injectable()
+export class InvoicesQueryService {
+  constructor(
+    private readonly repository: InvoicesQueryRepository,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly store: FileStore,
+  ) {}
+
+  today(): string {
+    return localDate(this.clock.now(), this.config.timezone);
+  }
+
+  async list(
+    scope: InvoiceScope,
+    filters: InvoiceFilters & { dueWithinDays?: number },
+    limit = 50,
+    cursor?: string,
+  ): Promise<Page<InvoiceListItem>> {
+    const f: InvoiceFilters = { ...filters };
+    if (filters.dueWithinDays !== undefined) {
+      const d = new Date(`${this.today()}T00:00:00Z`);
+      d.setUTCDate(d.getUTCDate() + filters.dueWithinDays);
+      f.dueBefore = d.toISOString().slice(0, 10);
+    }
+    const page = await this.repository.list(scope, f, Math.min(Math.max(limit, 1), 500), cursor);
+    const today = this.today();
+    return { items: page.items.map((r) => this.toListItem(r, today)), nextCursor: page.nextCursor };
+  }
+
+  async get(scope: InvoiceScope, id: string) {
+    const invoice = await this.findVisible(scope, id);
+    const d = await this.repository.details(id);
+    const today = this.today();
+    return {
+      ...invoice,
+      recipientSiret: invoice.debtorId,
+      anomalies: d.anomalies.map((a) => ({ code: a.code, message: a.message, at: a.createdAt })),
+      daysLeft: daysLeft(invoice.dueDate, invoice.suspendedSince, today),
+      lines: d.lines,
+      vats: d.vats,
+      attachments: d.attachments.map((a) => ({
+        id: a.id,
+        numOrdre: a.numOrdre,
+        name: a.name,
+        originalName: a.originalName,
+        type: a.type,
+        category: a.category,
+        mimeType: a.mimeType,
+        size: a.size,
+        sha256: a.sha256,
+        readable: a.storageKey !== null,
+        error: a.errorMessage,
+      })),
+      validations: d.validations,
+      history: d.history,
+    };
+  }
+
+  async history(scope: InvoiceScope, id: string) {
+    await this.findVisible(scope, id);
+    return this.repository.history(id);
+  }
+
+  /** The stored (unzipped) attachment, streamed with its MIME type. */
+  async attachment(scope: InvoiceScope, invoiceId: string, attachmentId: string) {
+    await this.findVisible(scope, invoiceId);
+    const a = await this.repository.findAttachment(invoiceId, attachmentId);
+    if (!a) throw new NotFoundError('ATTACHMENT_NOT_FOUND', 'Pièce jointe introuvable');
+    if (!a.storageKey) {
+      throw new NotFoundError('ATTACHMENT_UNREADABLE', `Pièce jointe « ${a.name} » illisible : ${a.errorMessage ?? 'contenu absent'}`);
+    }
+    const stream: Readable = await this.store.openRead(a.storageKey);
+    return { stream, name: a.entryName ?? a.name, mimeType: contentType(a.entryName ?? a.name, a.mimeType), size: a.size };
+  }
+
+  async findVisible(scope: InvoiceScope, id: string): Promise<InvoiceEntity> {
+    const invoice = await this.repository.findInvoice(id);
+    if (!invoice) throw new NotFoundError('INVOICE_NOT_FOUND', `Facture introuvable : ${id}`);
+    if (scope.structureIds !== 'all') {
+      const visible = invoice.structureId ? scope.structureIds.includes(invoice.structureId) : Boolean(scope.includeUnassigned);
+      if (!visible) throw new ForbiddenError('INVOICE_FORBIDDEN', "Cette facture n'appartient pas à vos structures");
+    }
+    return invoice;
+  }
+
+  private toListItem(r: ListRow, today: string): InvoiceListItem {
+    return {
+      id: r.id,
+      number: r.number,
+      supplierId: r.supplier_id,
+      supplierName: r.supplier_name,
+      recipientSiret: r.debtor_id,
+      structureId: r.structure_id,
+      serviceCode: r.service_code,
+      type: r.type,
+      status: r.status,
+      cppStatus: r.cpp_status,
+      netAmount: r.net_amount,
+      amountTtc: r.amount_ttc,
+      amountHt: r.amount_ht,
+      anomalies: r.anomaly_codes ?? [],
+      attachmentCount: Number(r.attachment_count),
+      issueDate: r.issue_date,
+      receptionDate: r.reception_date,
+      dueDate: r.due_date,
+      daysLeft: daysLeft(r.due_date, r.suspended_since, today),
+      flowId: r.flow_id,
+    };
+  }
+}
+
+function daysLeft(dueDate: string | null, suspendedSince: Date | null, today: string): number | null {
+  if (!dueDate || suspendedSince) return null;
+  return daysBetween(today, dueDate);
+}
+
+// The pivot's MimeTypePJ describes the file inside the ZIP; trust the entry's extension when they disagree.
+const BY_EXTENSION: Record<string, string> = {
+  pdf: 'application/pdf',
+  xml: 'application/xml',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  zip: 'application/zip',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  odt: 'application/vnd.oasis.opendocument.text',
+};
+
+export function contentType(name: string, declared: string): string {
+  const ext = name.toLowerCase().split('.').pop() ?? '';
+  return BY_EXTENSION[ext] ?? (declared || 'application/octet-stream');
+}
