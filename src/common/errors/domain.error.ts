@@ -5,14 +5,25 @@
 export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'unauthenticated' | 'unavailable';
 
 export class DomainError extends Error {
+  readonly kind: DomainErrorKind;
+  readonly details?: Record<string, unknown>;
+
+  /** `new DomainError(code, message, details?)` is an 'invalid' request; subclasses choose other kinds. */
   constructor(
     readonly code: string,
     message: string,
-    readonly kind: DomainErrorKind = 'invalid',
-    readonly details?: Record<string, unknown>,
+    kindOrDetails?: DomainErrorKind | Record<string, unknown>,
+    details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'DomainError';
+    if (typeof kindOrDetails === 'string') {
+      this.kind = kindOrDetails;
+      this.details = details;
+    } else {
+      this.kind = 'invalid';
+      this.details = kindOrDetails ?? details;
+    }
   }
 }
 

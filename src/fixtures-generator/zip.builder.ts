@@ -1,0 +1,79 @@
+import { constants, crc32, deflateRawSync } from 'node:zlib';
+
+// Minimal synchronous ZIP writer. Hand-built rather than yazl because (1) bad-case fixtures need entry names
+// such as "../evil.pdf" that yazl refuses, and (2) the benchmark writes ~20,000 archives: a sync call per
+// attachment keeps the XML writer simple and fast. Output is deterministic (fixed DOS timestamp).
+
+export interface ZipEntryInput {
+  name: string;
+  data: Buffer;
+  /** Defaults to 'deflate' (what Chorus Pro sends). */
+  method?: 'deflate' | 'store';
+}
+
+// 2024-01-01 00:00:00 in MS-DOS format: a fixed date so the same input always gives the same bytes.
+const DOS_TIME = 0;
+const DOS_DATE = ((2024 - 1980) << 9) | (1 << 5) | 1;
+const UTF8_FLAG = 0x0800;
+
+export interface ZipOptions {
+  level?: number;
+  /** 'huffman-only' is a valid deflate stream ~3× faster to make, for data that barely compresses anyway. */
+  strategy?: 'default' | 'huffman-only';
+}
+
+export function buildZip(entries: ZipEntryInput[], options: ZipOptions = {}): Buffer {
+  const deflateOptions = {
+    level: options.level ?? 6,
+    strategy: options.strategy === 'huffman-only' ? constants.Z_HUFFMAN_ONLY : constants.Z_DEFAULT_STRATEGY,
+  };
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const method = entry.method === 'store' ? 0 : 8;
+    const payload = method === 8 ? deflateRawSync(entry.data, deflateOptions) : entry.data;
+    const crc = crc32(entry.data);
+
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed: 2.0
+    local.writeUInt16LE(UTF8_FLAG, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt16LE(DOS_TIME, 10);
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(payload.length, 18);
+    local.writeUInt32LE(entry.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    parts.push(local, name, payload);
+
+    const header = Buffer.alloc(46);
+    header.writeUInt32LE(0x02014b50, 0);
+    header.writeUInt16LE(0x0314, 4); // made by: Unix, 2.0
+    header.writeUInt16LE(20, 6);
+    header.writeUInt16LE(UTF8_FLAG, 8);
+    header.writeUInt16LE(method, 10);
+    header.writeUInt16LE(DOS_TIME, 12);
+    header.writeUInt16LE(DOS_DATE, 14);
+    header.writeUInt32LE(crc, 16);
+    header.writeUInt32LE(payload.length, 20);
+    header.writeUInt32LE(entry.data.length, 24);
+    header.writeUInt16LE(name.length, 28);
+    header.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external attrs: regular file rw-r--r--
+    header.writeUInt32LE(offset, 42);
+    central.push(header, name);
+
+    offset += local.length + name.length + payload.length;
+  }
+  const centralSize = central.reduce((n, b) => n + b.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(centralSize, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, ...central, end]);
+}

@@ -1,0 +1,155 @@
+import { Injectable, Optional } from '@nestjs/common';
+import { promises as fs } from 'node:fs';
+import { pipeline, Readable } from 'node:stream';
+import { FileStore } from '@/storage/file-store.port';
+import { ContenuExtractorTransform } from '@/pivot/contenu-extractor.transform';
+import { MappedAttachment, PivotInvoiceMapper } from '@/pivot/pivot-invoice.mapper';
+import { CollectedItem, PivotTreeCollector } from '@/pivot/pivot-tree.collector';
+import { PivotAttachment, PivotEvent, PivotFlowError } from '@/pivot/pivot.types';
+import { XML_DECLARATION_PROBE_BYTES, XmlTextDecoder } from '@/pivot/xml-text.decoder';
+import { ZipAttachmentExtractor } from '@/pivot/zip-attachment.extractor';
+
+export const DEFAULT_MAX_FLOW_BYTES = 150 * 1024 * 1024;
+/** Longest text node / tag / comment allowed outside Contenu (saxes buffers them whole). */
+export const MAX_NODE_BYTES = 8 * 1024 * 1024;
+
+export interface PivotReadOptions {
+  /** Where attachments are stored (and where temp files are created). */
+  store: FileStore;
+  /** Raw flow size limit, default 150 MB (FLOW_TOO_LARGE beyond). */
+  maxFlowBytes?: number;
+  /** Inflated size limit of one attachment, default 200 MB (that attachment becomes unreadable beyond). */
+  maxAttachmentBytes?: number;
+}
+
+/**
+ * Streaming reader of a Chorus Pro flux pivot (CPPFacturePivot V1_20 … V2_02).
+ *
+ * Yields `envelope` first, then one `invoice` or `invoice-error` per CPPFacturePivotUnitaire, in document order;
+ * attachments are unzipped into the FileStore as their invoice is yielded. Throws PivotFlowError when the flow as a
+ * whole is not a readable pivot.
+ *
+ * Such an error can come AFTER events have been yielded (a truncated or malformed tail is only seen when reached,
+ * FLOW_TOO_LARGE when the limit is crossed): the caller must buffer the events and store nothing from a flow that
+ * ended in an error. Attachments already put in the content-addressed store are harmless (unreferenced objects).
+ */
+@Injectable()
+export class PivotReader {
+  private readonly extractor: ZipAttachmentExtractor;
+  private readonly mapper = new PivotInvoiceMapper();
+
+  constructor(@Optional() extractor?: ZipAttachmentExtractor) {
+    this.extractor = extractor ?? new ZipAttachmentExtractor();
+  }
+
+  async *read(input: Readable, options: PivotReadOptions): AsyncGenerator<PivotEvent> {
+    const scanner = new ContenuExtractorTransform({
+      tempPath: () => options.store.tempPath('.zip'),
+      maxInputBytes: options.maxFlowBytes ?? DEFAULT_MAX_FLOW_BYTES,
+      maxNodeBytes: MAX_NODE_BYTES,
+    });
+    // pipeline() forwards input errors to the scanner (the for-await below throws them) and destroys the input
+    // if we stop early.
+    pipeline(input, scanner, () => undefined);
+    const collector = new PivotTreeCollector();
+    let decoder: XmlTextDecoder | undefined;
+    let head: Buffer[] = [];
+    let headLength = 0;
+    try {
+      for await (const chunk of scanner as AsyncIterable<Buffer>) {
+        if (decoder) {
+          collector.write(decoder.write(chunk));
+        } else {
+          // The encoding is only known once the XML declaration has been seen.
+          head.push(chunk);
+          headLength += chunk.length;
+          if (headLength < XML_DECLARATION_PROBE_BYTES) continue;
+          const bytes = Buffer.concat(head);
+          head = [];
+          decoder = XmlTextDecoder.fromHead(bytes);
+          collector.write(decoder.write(bytes));
+        }
+        yield* this.drain(collector, scanner, options);
+      }
+      if (!decoder) {
+        const bytes = Buffer.concat(head);
+        if (bytes.toString('latin1').trim() === '') {
+          throw new PivotFlowError('EMPTY_FILE', 'Le fichier du flux est vide');
+        }
+        decoder = XmlTextDecoder.fromHead(bytes);
+        collector.write(decoder.write(bytes));
+      }
+      collector.write(decoder.end());
+      collector.close();
+      yield* this.drain(collector, scanner, options);
+    } finally {
+      scanner.destroy();
+      await Promise.all(scanner.tempPaths.map((path) => fs.rm(path, { force: true })));
+    }
+  }
+
+  private async *drain(
+    collector: PivotTreeCollector,
+    scanner: ContenuExtractorTransform,
+    options: PivotReadOptions,
+  ): AsyncGenerator<PivotEvent> {
+    let item: CollectedItem | undefined;
+    while ((item = collector.items.shift()) !== undefined) {
+      if (item.kind === 'envelope') {
+        yield { kind: 'envelope', envelope: this.mapper.mapEnvelope(item.units, item.context) };
+        continue;
+      }
+      const mapping = this.mapper.mapInvoice(item.node, item.position);
+      if (!mapping.ok) {
+        for (const ref of mapping.contenuRefs) await discard(scanner, ref);
+        yield {
+          kind: 'invoice-error',
+          numOrdre: mapping.numOrdre,
+          ...(mapping.number !== undefined ? { number: mapping.number } : {}),
+          code: 'INVOICE_UNREADABLE',
+          message: `Facture illisible : ${mapping.message}`,
+        };
+        continue;
+      }
+      for (const mapped of mapping.attachments) await this.fillContent(mapped, scanner, options);
+      yield { kind: 'invoice', invoice: mapping.invoice };
+    }
+  }
+
+  private async fillContent(
+    { attachment, contenuRef }: MappedAttachment,
+    scanner: ContenuExtractorTransform,
+    options: PivotReadOptions,
+  ): Promise<void> {
+    if (contenuRef === undefined) return;
+    const contenu = scanner.takeContenu(contenuRef);
+    if (!contenu) return;
+    try {
+      await contenu.closed;
+      // An empty Contenu is treated like an absent one (the PJ may be known by IdUnique only).
+      if (contenu.error) setError(attachment, `Pièce jointe illisible : contenu base64 invalide (${contenu.error})`);
+      else if (contenu.path && contenu.size > 0) {
+        const result = await this.extractor.extract(contenu.path, {
+          store: options.store,
+          maxAttachmentBytes: options.maxAttachmentBytes,
+        });
+        if (result.ok) attachment.content = result.content;
+        else setError(attachment, result.message);
+      }
+    } finally {
+      if (contenu.path) await fs.rm(contenu.path, { force: true });
+    }
+  }
+}
+
+function setError(attachment: PivotAttachment, message: string): void {
+  attachment.content = null;
+  attachment.error = { code: 'ATTACHMENT_UNREADABLE', message };
+}
+
+async function discard(scanner: ContenuExtractorTransform, ref: number): Promise<void> {
+  const contenu = scanner.takeContenu(ref);
+  if (!contenu?.path) return;
+  await contenu.closed;
+  await fs.rm(contenu.path, { force: true });
+}
