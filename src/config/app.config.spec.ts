@@ -1,0 +1,24 @@
+import { ConfigError, loadConfig } from '@/config/app.config';
+
+describe('configuration', () => {
+  it('reads defaults, then environment overrides', () => {
+    const config = loadConfig({ PORT: '8080', DATA_DIR: '/srv/passerelle', INBOX_CRON: '0 * * * *' });
+    expect(config.port).toBe(8080);
+    expect(config.dataDir).toBe('/srv/passerelle');
+    expect(config.inboxDir).toBe('/srv/passerelle/inbox');
+    expect(config.ingestion.inboxCron).toBe('0 * * * *');
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('refuses an invalid value at boot with a French message naming the setting', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATABASE_URL: 'pas une url' })).toThrow(/Configuration invalide — databaseUrl/);
+  });
+
+  it('never shows secrets', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db:5432/passerelle', PISTE_CLIENT_SECRET: 'topsecret' });
+    const shown = JSON.stringify(config.describe());
+    expect(shown).not.toContain('s3cret');
+    expect(shown).not.toContain('topsecret');
+  });
+});
