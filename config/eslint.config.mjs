@@ -18,7 +18,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/web/assets/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', console: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly', location: 'readonly', history: 'readonly', Intl: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', HTMLElement: 'readonly', Event: 'readonly', alert: 'readonly', confirm: 'readonly' } },
+    files: ['src/web/assets/**/*.js', 'src/web/assets/**/*.mjs'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', console: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly', location: 'readonly', history: 'readonly', Intl: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', HTMLElement: 'readonly', Event: 'readonly', alert: 'readonly', confirm: 'readonly', Node: 'readonly', CustomEvent: 'readonly', btoa: 'readonly' } },
   },
 );

@@ -14,7 +14,13 @@ import { SchedulerModule } from '@/scheduler/scheduler.module';
 import { FileStore } from '@/storage/file-store.port';
 import { LocalFileStore } from '@/storage/local-file.store';
 import { StructuresModule } from '@/structures/structures.module';
+import { StatusReturnModule } from '@/status-return/status-return.module';
+import { PullModule } from '@/pull/pull.module';
+import { UsersModule } from '@/users/users.module';
 import { CoreModule } from '@/core.module';
+import { DirectoryModule } from '@/directory/directory.module';
+import { PesModule } from '@/pes/pes.module';
+import { WebModule } from '@/web/web.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -33,6 +39,10 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   IngestionModule,
   InvoicesModule,
   FlowsModule,
+  UsersModule, DirectoryModule, PesModule,
+  PullModule,
+  StatusReturnModule,
+  WebModule,
 ];
 
 @Module({})

@@ -36,6 +36,10 @@ export class AppConfig {
   get ingestion(): AppConfigShape['ingestion'] {
     return this.values.ingestion;
   }
+  /** Key of the at-rest encryption of secrets (technical accounts); undefined when not configured. */
+  get secretKey(): string | undefined {
+    return this.values.secretKey;
+  }
   get chorusPro(): AppConfigShape['chorusPro'] {
     return this.values.chorusPro;
   }
@@ -50,6 +54,7 @@ export class AppConfig {
   describe(): Record<string, unknown> {
     return {
       ...this.values,
+      secretKey: this.values.secretKey ? '***' : undefined,
       databaseUrl: this.values.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
       chorusPro: { ...this.values.chorusPro, clientSecret: this.values.chorusPro.clientSecret ? '***' : undefined },
     };
@@ -75,11 +80,15 @@ const ENV_MAP: Record<string, string> = {
   CHORUS_PRO_TOKEN_URL: 'chorusPro.tokenUrl',
   PISTE_CLIENT_ID: 'chorusPro.clientId',
   PISTE_CLIENT_SECRET: 'chorusPro.clientSecret',
+  PASSERELLE_SECRET_KEY: 'secretKey',
+  CHORUS_PRO_MAX_RETRIES: 'chorusPro.maxRetries',
   PULL_CRON: 'chorusPro.pullCron',
   CHORUS_PRO_CALLS_PER_SECOND: 'chorusPro.callsPerSecond',
   CHORUS_PRO_CALLS_PER_DAY: 'chorusPro.callsPerDay',
   CHORUS_PRO_TIMEOUT_MS: 'chorusPro.timeoutMs',
   STATUS_PUSH_CRON: 'statusReturn.pushCron',
+  STATUS_FLOWS_DIR: 'statusReturn.outDir',
+  CPP_STATUT_XSD: 'statusReturn.statutXsdPath',
   PAYMENT_DELAY_DAYS: 'invoices.paymentDelayDays',
 };
 

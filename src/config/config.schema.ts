@@ -5,6 +5,8 @@ import { z } from 'zod';
 const cron = z.string().min(9, 'expression cron attendue (ex. « 0 2 * * * »)');
 
 export const configSchema = z.object({
+  /** Key encrypting secrets at rest (Chorus Pro technical account passwords), env PASSERELLE_SECRET_KEY. */
+  secretKey: z.string().min(16, 'PASSERELLE_SECRET_KEY : 16 caractères au moins').optional(),
   port: z.coerce.number().int().min(0).max(65535),
   host: z.string().min(1),
   dataDir: z.string().min(1),
@@ -30,9 +32,41 @@ export const configSchema = z.object({
     callsPerDay: z.coerce.number().int().positive(),
     timeoutMs: z.coerce.number().int().positive(),
     maxRetries: z.coerce.number().int().min(0),
+    /** First retry delay (exponential backoff with jitter, capped by retryMaxMs); Retry-After wins when given. */
+    retryBaseMs: z.coerce.number().int().positive().default(500),
+    retryMaxMs: z.coerce.number().int().positive().default(30000),
+    /** Search page size (rechercher/recipiendaire). */
+    pageSize: z.coerce.number().int().positive().max(1000).default(500),
+    /** Budget of one telecharger/groupe, in `taille` bytes: the answer (base64 ZIP) must stay under Chorus Pro's 120 MB. */
+    groupMaxBytes: z.coerce.number().int().positive().default(80 * 1024 * 1024),
+    groupMaxInvoices: z.coerce.number().int().positive().default(200),
+    /** Downloads kept in flight ahead of the import, so that the API is used at its rate while importing. */
+    downloadConcurrency: z.coerce.number().int().positive().default(4),
+    /** First pull of a structure: how far back to look. */
+    initialLookbackDays: z.coerce.number().int().positive().default(30),
   }),
   statusReturn: z.object({
     pushCron: cron,
+    /** Outbox rows claimed per round of the API sender, and calls in flight (distinct invoices). */
+    batchSize: z.coerce.number().int().positive().default(200),
+    concurrency: z.coerce.number().int().positive().max(64).default(4),
+    /** How long a row stays claimed by a sender whose answer is awaited (crash: taken again after it). */
+    leaseSeconds: z.coerce.number().int().positive().default(300),
+    /** Backoff of a row after a transient failure: base × 2^(attempts−1), capped, with jitter. */
+    retryBaseSeconds: z.coerce.number().positive().default(30),
+    retryMaxSeconds: z.coerce.number().positive().default(900),
+    /** Consecutive transient failures that end a run (an outage): the rest waits for the next run. */
+    breakerFailures: z.coerce.number().int().positive().default(10),
+    /** Where the service writes CPPStatut files generated from the REST API. Default DATA_DIR/status-flows. */
+    outDir: z.string().min(1).optional(),
+    /** Emetteur / Recepteur of generated flows (3 to 8 characters, CPPStatutPivot_V1_19.xsd). */
+    flowSenderId: z.string().min(3).max(8).default('PASSRL'),
+    flowSenderLabel: z.string().default('Passerelle'),
+    flowReceiverId: z.string().min(3).max(8).default('CPP0001'),
+    flowReceiverLabel: z.string().default('Chorus Pro'),
+    maxStatusesPerFile: z.coerce.number().int().positive().default(50000),
+    /** Path of CPPStatutPivot_V1_19.xsd (AIFE): imported flows are also validated against it when set. */
+    statutXsdPath: z.string().min(1).optional(),
   }),
   invoices: z.object({
     paymentDelayDays: z.coerce.number().int().positive(),

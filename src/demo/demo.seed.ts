@@ -4,6 +4,15 @@ import { INestApplicationContext, Logger } from '@nestjs/common';
 import { AppConfig } from '@/config/app.config';
 import { IngestionService } from '@/ingestion/ingestion.service';
 import { StructureInput, StructuresService } from '@/structures/structures.service';
+import { UsersService } from '@/users/users.service';
+
+/** Demo accounts (one per role), created once; the password is shown at start: for a demonstration only. */
+export const DEMO_PASSWORD = 'passerelle-demo';
+export const DEMO_USERS = [
+  { email: 'admin@demo.passerelle.fr', role: 'admin' },
+  { email: 'agent@demo.passerelle.fr', role: 'agent' },
+  { email: 'tresorier@demo.passerelle.fr', role: 'tresorier' },
+] as const;
 
 /** The repository's fixtures/ folder (demo data made by `npm run fixtures`). */
 export function fixturesDir(): string {
@@ -18,10 +27,22 @@ export async function seedDemo(app: INestApplicationContext, _config: AppConfig)
   const logger = new Logger('Demo');
   const dir = fixturesDir();
   const structuresFile = join(dir, 'structures.json');
+  let sirets: string[] = [];
   if (existsSync(structuresFile)) {
     const structures = JSON.parse(readFileSync(structuresFile, 'utf8')) as StructureInput[];
     for (const s of structures) await app.get(StructuresService).upsert(s);
+    sirets = structures.map((s) => s.siret);
   }
+  const users = app.get(UsersService);
+  const existing = new Set((await users.list(null)).map((u) => u.email));
+  for (const u of DEMO_USERS) {
+    if (!existing.has(u.email) && sirets.length) {
+      await users.add({ email: u.email, role: u.role, structureSirets: sirets, password: DEMO_PASSWORD }, null);
+    }
+  }
+  logger.log(
+    `Comptes de démonstration (mot de passe « ${DEMO_PASSWORD} ») : ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}`,
+  );
   const report = await app.get(IngestionService).importPaths([join(dir, 'pivot')], { source: 'cli' });
   logger.log(
     `Démonstration : ${report.invoices.created} facture(s) importée(s) depuis fixtures/pivot ` +

@@ -1,7 +1,7 @@
-import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Request } from 'express';
-import { requestScope } from '@/common/http/request-scope';
+import { CurrentUser } from '@/users/auth.decorators';
+import { Principal, scopeOf } from '@/users/principal';
 import { AppConfig } from '@/config/app.config';
 import { Clock } from '@/clock/clock.port';
 import { AnomalyReportService } from '@/flows/anomaly-report.service';
@@ -22,21 +22,21 @@ export class FlowsController {
   @ApiOperation({ summary: 'Flux reçus (état, date, nom, source), du plus récent au plus ancien' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'before', required: false, description: 'Reçus avant cette date-heure (ISO 8601)' })
-  list(@Req() req: Request, @Query('limit') limit?: string, @Query('before') before?: string) {
-    return this.flows.list(requestScope(req), limit ? Number(limit) : 50, before);
+  list(@CurrentUser() user: Principal, @Query('limit') limit?: string, @Query('before') before?: string) {
+    return this.flows.list(scopeOf(user), limit ? Number(limit) : 50, before);
   }
 
   @Get('flows/:id')
   @ApiOperation({ summary: 'Un flux, son enveloppe et ses factures illisibles' })
-  get(@Param('id') id: string) {
-    return this.flows.get(id);
+  get(@CurrentUser() user: Principal, @Param('id') id: string) {
+    return this.flows.get(scopeOf(user), id);
   }
 
   @Get('reports/anomalies')
   @ApiOperation({ summary: "Rapport quotidien d'anomalies par structure (flux, facture, date, motif)" })
   @ApiQuery({ name: 'date', required: false, description: "AAAA-MM-JJ, aujourd'hui par défaut" })
-  anomalies(@Req() req: Request, @Query('date') date?: string) {
-    const scope = requestScope(req);
+  anomalies(@CurrentUser() user: Principal, @Query('date') date?: string) {
+    const scope = scopeOf(user);
     return this.reports.forDate(date ?? localDate(this.clock.now(), this.config.timezone), this.config.timezone, scope.structureIds);
   }
 }

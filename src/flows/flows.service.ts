@@ -4,7 +4,7 @@ import { NotFoundError } from '@/common/errors/domain.error';
 import { FlowErrorEntity } from '@/flows/flow-error.entity';
 import { FlowEntity } from '@/flows/flow.entity';
 
-export type FlowScope = { structureIds: string[] | 'all' };
+export type FlowScope = { structureIds: string[] | 'all'; includeUnassigned?: boolean };
 
 /** « Suivi démat »: received flows, what became of them and of their invoices. */
 @Injectable()
@@ -48,10 +48,23 @@ export class FlowsService {
     }));
   }
 
-  async get(id: string) {
+  async get(scope: FlowScope, id: string) {
     const flow = /^[0-9a-f-]{36}$/i.test(id) ? await this.dataSource.getRepository(FlowEntity).findOne({ where: { id } }) : null;
-    if (!flow) throw new NotFoundError('FLOW_NOT_FOUND', `Flux introuvable : ${id}`);
+    if (!flow || !(await this.visible(scope, id))) throw new NotFoundError('FLOW_NOT_FOUND', `Flux introuvable : ${id}`);
     const errors = await this.dataSource.getRepository(FlowErrorEntity).find({ where: { flowId: id }, order: { createdAt: 'ASC' } });
     return { ...flow, size: Number(flow.size), errors };
+  }
+
+  /**
+   * A user sees a flow carrying at least one invoice of their structures; flows with no stored invoice
+   * (rejected, or only unknown recipients) are shown to administrators, who handle those.
+   */
+  private async visible(scope: FlowScope, flowId: string): Promise<boolean> {
+    if (scope.structureIds === 'all') return true;
+    const rows: Array<{ ok: boolean }> = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM invoices WHERE flow_id = $1 AND structure_id = ANY($2::uuid[])) AS ok`,
+      [flowId, scope.structureIds],
+    );
+    return rows[0].ok || Boolean(scope.includeUnassigned);
   }
 }

@@ -1,45 +1,54 @@
 import { createReadStream } from 'node:fs';
-import { Injectable, Logger, Optional } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { Clock } from '@/clock/clock.port';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@/config/app.config';
+import { Clock } from '@/clock/clock.port';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { FlowErrorEntity } from '@/flows/flow-error.entity';
-import { FlowEntity, FlowSource } from '@/flows/flow.entity';
+import { FlowSource } from '@/flows/flow.entity';
 import { FlowInput } from '@/ingestion/flow-sources';
-import { checkInvoice, RecipientSettings } from '@/ingestion/invoice.checks';
-import { attachmentRow, buildInvoiceRows, InvoiceRows, validationRows } from '@/ingestion/invoice-rows.builder';
-import { IngestionRepository, KnownInvoice } from '@/ingestion/ingestion.repository';
+import { RecipientSettings } from '@/ingestion/invoice.checks';
+import { InvoiceBatchWriter } from '@/ingestion/invoice-batch.writer';
+import { IngestionRepository } from '@/ingestion/ingestion.repository';
 import { emptyReport, ImportReport } from '@/ingestion/ingestion.types';
-import { InvoiceAnomalyEntity } from '@/invoices/invoice-anomaly.entity';
-import { InvoiceAttachmentEntity } from '@/invoices/invoice-attachment.entity';
-import { InvoiceHistoryEntity } from '@/invoices/invoice-history.entity';
-import { InvoiceLineEntity } from '@/invoices/invoice-line.entity';
-import { InvoiceValidationEntity } from '@/invoices/invoice-validation.entity';
-import { InvoiceVatEntity } from '@/invoices/invoice-vat.entity';
-import { InvoiceEntity } from '@/invoices/invoice.entity';
-import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { MetricsService } from '@/metrics/metrics.service';
 import { PivotReader } from '@/pivot/pivot.reader';
 import { PivotEnvelope, PivotFlowError, PivotInvoice } from '@/pivot/pivot.types';
-import { FileStore, FileTooLargeError } from '@/storage/file-store.port';
+import { FileStore, FileTooLargeError, ObjectWriter, StoredObject } from '@/storage/file-store.port';
+
+/**
+ * 1 MB reads instead of 64 KB: each read waits in libuv's thread-pool queue behind the attachments' writes and
+ * fsyncs, so fewer, larger reads keep the parser fed. Memory stays bounded (two such chunks per flow in flight).
+ */
+const READ_OPTIONS = { highWaterMark: 1024 * 1024 };
 
 type ReadError = { numOrdre?: number; number?: string; code: string; message: string };
 
-const ACTOR_BY_SOURCE: Record<FlowSource, string> = {
-  inbox: 'Chorus Pro (dépôt)',
-  cli: 'Chorus Pro (import manuel)',
-  api: 'Chorus Pro (API)',
-  upload: 'Chorus Pro (téléversement)',
-};
+interface ReadResult {
+  envelope?: PivotEnvelope;
+  invoices: PivotInvoice[];
+  invoiceErrors: ReadError[];
+  flowError?: PivotFlowError;
+}
 
-// Chorus Pro re-sends a suspended invoice once the supplier completed it (pivot V2_02 `Renvoi`).
-const isCompletedResend = (renvoi?: string) => Boolean(renvoi && /^compl[ée]t[ée]e$/i.test(renvoi.trim()));
+/** A flow read and its files written, nothing in the database yet (see FlowImportService.prepare). */
+export interface PreparedFlow {
+  input: FlowInput;
+  raw: { ok: true; stored: StoredObject } | { ok: false; error: unknown };
+  read: ReadResult;
+  /** Resolves once the flow's attachments are durable under their keys (rejects on a storage failure). */
+  filesReady: Promise<void>;
+  /** Drops the attachments not yet made durable (the flow will not be stored). */
+  discardFiles: () => Promise<void>;
+  stopTimer: () => void;
+}
 
 /**
  * Imports one flow file: keep the raw file (gzip, SHA-256), read it as a stream, check and store each
  * invoice. Nothing of a flow that is not a readable pivot is stored as invoices; a bad invoice never blocks
  * the good ones; re-importing the same file changes nothing; a crashed run is completed by re-running it.
+ *
+ * Two phases, so that a caller can read flow N+1 while flow N is written: `prepare` touches no table (raw copy,
+ * streaming read, attachments written to a file batch), `store` does every database read and write.
  */
 @Injectable()
 export class FlowImportService {
@@ -48,26 +57,59 @@ export class FlowImportService {
 
   constructor(
     private readonly repository: IngestionRepository,
+    private readonly writer: InvoiceBatchWriter,
     private readonly uow: UnitOfWork,
     private readonly store: FileStore,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
-    @Optional() private readonly workflow?: InvoiceWorkflowPort,
   ) {}
 
   async importFlow(input: FlowInput, source: FlowSource, recipients: Map<string, RecipientSettings>, defaultDelay: number): Promise<ImportReport> {
-    const report = emptyReport();
+    return this.storePrepared(await this.prepare(input), source, recipients, defaultDelay);
+  }
+
+  /**
+   * Raw copy and streaming read of one flow; no database access, so it may run while another flow is being stored.
+   * Attachments go to a file batch: they are made durable together (fsync of the files in parallel, renames, fsync of
+   * their directories) as soon as the flow is known to be readable, and `storePrepared` waits for that BEFORE its
+   * first invoice transaction — so a committed invoice never points at a file a crash could lose. A flow that is
+   * rejected leaves no attachment behind.
+   */
+  async prepare(input: FlowInput): Promise<PreparedFlow> {
     const stopTimer = this.metrics.ingestSeconds.startTimer();
     const limit = this.config.ingestion.maxFlowBytes;
-    // Raw copy first, concurrently with the parse below (gzip runs on libuv's thread pool).
-    const rawPromise = this.store.put(createReadStream(input.path), { compress: true, maxBytes: limit });
-    const eventsPromise = this.readAll(input.path);
-    let raw;
-    try {
-      raw = await rawPromise;
-    } catch (err) {
-      await eventsPromise.catch(() => undefined);
+    const files = this.store.batch();
+    // Raw copy concurrently with the parse below (gzip runs on libuv's thread pool).
+    const rawPromise = this.store.put(createReadStream(input.path, READ_OPTIONS), { compress: true, maxBytes: limit }).then(
+      (stored) => ({ ok: true as const, stored }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    const read = await this.readAll(input.path, files);
+    const raw = await rawPromise;
+    let filesReady: Promise<void>;
+    if (raw.ok && !read.flowError) {
+      filesReady = files.commit();
+      filesReady.catch(() => undefined); // awaited by storePrepared; a failure is reported there
+    } else {
+      await files.discard();
+      filesReady = Promise.resolve();
+    }
+    return { input, raw, read, filesReady, discardFiles: () => files.discard(), stopTimer };
+  }
+
+  /** Every database step of one prepared flow; flows must be stored one at a time, in order. */
+  async storePrepared(
+    prepared: PreparedFlow,
+    source: FlowSource,
+    recipients: Map<string, RecipientSettings>,
+    defaultDelay: number,
+  ): Promise<ImportReport> {
+    const { input, read } = prepared;
+    const report = emptyReport();
+    const limit = this.config.ingestion.maxFlowBytes;
+    if (!prepared.raw.ok) {
+      const err = prepared.raw.error;
       const code = err instanceof FileTooLargeError ? 'FLOW_TOO_LARGE' : 'FLOW_UNREADABLE';
       const message =
         err instanceof FileTooLargeError
@@ -78,17 +120,16 @@ export class FlowImportService {
       this.metrics.flows.inc({ result: 'rejected', source });
       return report;
     }
+    const raw = prepared.raw.stored;
 
     const existing = await this.repository.findFlowBySha(raw.sha256);
     if (existing && existing.status !== 'processing') {
-      await eventsPromise.catch(() => undefined);
       report.flows.alreadyImported++;
       this.metrics.flows.inc({ result: 'already_imported', source });
       return report;
     }
 
     const now = this.clock.now();
-    const read = await eventsPromise;
     const envelope = read.envelope;
     const flow =
       existing ??
@@ -124,10 +165,12 @@ export class FlowImportService {
       report.flows.rejected++;
       report.errors.push({ file: input.fileName, invoice: null, code: read.flowError.code, message: read.flowError.message });
       this.metrics.flows.inc({ result: 'rejected', source });
-      stopTimer();
+      prepared.stopTimer();
       return report;
     }
 
+    // The attachments must be durable before any invoice referencing them commits (see prepare).
+    await prepared.filesReady;
     const alreadyStored = existing ? await this.repository.storedNumOrdres(flow.id) : new Set<number>();
     const todo = read.invoices.filter((i) => !alreadyStored.has(i.numOrdre));
     const batchSize = this.config.ingestion.batchSize;
@@ -135,7 +178,7 @@ export class FlowImportService {
     for (let i = 0; i < todo.length; i += batchSize) {
       const batch = todo.slice(i, i + batchSize);
       try {
-        const r = await this.uow.run((em) => this.storeBatch(em, batch, ctx));
+        const r = await this.uow.run((em) => this.writer.storeBatch(em, batch, ctx));
         mergeCounts(report, r);
       } catch (err) {
         // A constraint hit (a concurrent import of the same invoice): retry one by one so that only the
@@ -143,7 +186,7 @@ export class FlowImportService {
         this.logger.warn(`Lot rejoué facture par facture (${input.fileName}) : ${(err as Error).message}`);
         for (const one of batch) {
           try {
-            mergeCounts(report, await this.uow.run((em) => this.storeBatch(em, [one], ctx)));
+            mergeCounts(report, await this.uow.run((em) => this.writer.storeBatch(em, [one], ctx)));
           } catch (e) {
             if (isUniqueViolation(e)) {
               report.invoices.duplicates++;
@@ -188,24 +231,17 @@ export class FlowImportService {
     if (partial) report.flows.partial++;
     else report.flows.integrated++;
     this.metrics.flows.inc({ result: partial ? 'partial' : 'integrated', source });
-    stopTimer();
+    prepared.stopTimer();
     return report;
   }
 
   /** Reads the whole flow before storing anything: a flow ending in an error stores no invoice. */
-  private async readAll(path: string): Promise<{
-    envelope?: PivotEnvelope;
-    invoices: PivotInvoice[];
-    invoiceErrors: ReadError[];
-    flowError?: PivotFlowError;
-  }> {
-    const out: { envelope?: PivotEnvelope; invoices: PivotInvoice[]; invoiceErrors: ReadError[]; flowError?: PivotFlowError } = {
-      invoices: [],
-      invoiceErrors: [],
-    };
+  private async readAll(path: string, attachments: ObjectWriter): Promise<ReadResult> {
+    const out: ReadResult = { invoices: [], invoiceErrors: [] };
     try {
-      for await (const event of this.reader.read(createReadStream(path), {
+      for await (const event of this.reader.read(createReadStream(path, READ_OPTIONS), {
         store: this.store,
+        attachments,
         maxFlowBytes: this.config.ingestion.maxFlowBytes,
         maxAttachmentBytes: this.config.ingestion.maxAttachmentBytes,
       })) {
@@ -219,123 +255,6 @@ export class FlowImportService {
     }
     return out;
   }
-
-  private async storeBatch(
-    em: EntityManager,
-    batch: PivotInvoice[],
-    ctx: {
-      flow: FlowEntity;
-      source: FlowSource;
-      recipients: Map<string, RecipientSettings>;
-      defaultDelay: number;
-      fileName: string;
-      receivedAt: Date;
-    },
-  ): Promise<ImportReport> {
-    const report = emptyReport();
-    const known = await this.repository.findKnown(
-      em,
-      batch.map((i) => i.cproId?.trim()).filter((x): x is string => Boolean(x)),
-      batch.map((i) => ({ supplierId: i.supplier.id.trim(), number: i.number.trim(), year: Number(i.issueDate.slice(0, 4)) })),
-    );
-    const byCpro = new Map(known.filter((k) => k.cproId).map((k) => [k.cproId!, k]));
-    const byKey = new Map(known.map((k) => [dupKey(k.supplierId, k.number, k.invoiceYear), k]));
-    const fresh: InvoiceRows[] = [];
-    const actor = ACTOR_BY_SOURCE[ctx.source];
-    for (const inv of batch) {
-      const key = dupKey(inv.supplier.id.trim(), inv.number.trim(), Number(inv.issueDate.slice(0, 4)));
-      const match = (inv.cproId && byCpro.get(inv.cproId.trim())) || byKey.get(key);
-      if (match) {
-        if (isCompletedResend(inv.renvoi)) {
-          await this.applyCompletedResend(em, match, inv, ctx, actor);
-          report.invoices.updated++;
-        } else {
-          report.invoices.duplicates++;
-          report.errors.push({
-            file: ctx.fileName,
-            invoice: inv.number,
-            code: 'DUPLICATE_INVOICE',
-            message: `Facture ${inv.number} du fournisseur ${inv.supplier.id} déjà reçue${match.cproId ? ` (IdCPRO ${match.cproId})` : ''} : ignorée`,
-          });
-        }
-        continue;
-      }
-      const recipient = ctx.recipients.get(inv.debtor.id.trim()) ?? null;
-      const anomalies = checkInvoice(inv, recipient);
-      const rows = buildInvoiceRows({
-        invoice: inv,
-        flowId: ctx.flow.id,
-        structureId: recipient?.id ?? null,
-        paymentDelayDays: recipient?.paymentDelayDays ?? ctx.defaultDelay,
-        anomalies,
-        receivedAt: ctx.receivedAt,
-        actor,
-        fileName: ctx.fileName,
-      });
-      fresh.push(rows);
-      // Same invoice twice in one batch: the second is a duplicate of the first.
-      const pseudo: KnownInvoice = { id: rows.invoice.id!, cproId: rows.invoice.cproId ?? null, supplierId: rows.invoice.supplierId!, number: rows.invoice.number!, invoiceYear: rows.invoice.invoiceYear!, status: 'A_TRAITER' };
-      if (pseudo.cproId) byCpro.set(pseudo.cproId, pseudo);
-      byKey.set(key, pseudo);
-      report.invoices.created++;
-      if (anomalies.length > 0) report.invoices.withAnomalies++;
-      for (const a of anomalies) this.metrics.anomalies.inc({ code: a.code });
-    }
-    await this.repository.insertMany(em, InvoiceEntity, fresh.map((r) => r.invoice));
-    await this.repository.insertMany(em, InvoiceLineEntity, fresh.flatMap((r) => r.lines));
-    await this.repository.insertMany(em, InvoiceVatEntity, fresh.flatMap((r) => r.vats));
-    await this.repository.insertMany(em, InvoiceAttachmentEntity, fresh.flatMap((r) => r.attachments));
-    await this.repository.insertMany(em, InvoiceAnomalyEntity, fresh.flatMap((r) => r.anomalies));
-    await this.repository.insertMany(em, InvoiceValidationEntity, fresh.flatMap((r) => r.validations));
-    await this.repository.insertMany(em, InvoiceHistoryEntity, fresh.flatMap((r) => r.history));
-    this.metrics.invoices.inc({ result: 'created' }, report.invoices.created);
-    this.metrics.invoices.inc({ result: 'duplicate' }, report.invoices.duplicates);
-    this.metrics.invoices.inc({ result: 'updated' }, report.invoices.updated);
-    return report;
-  }
-
-  /** `Renvoi=Complétée`: new attachments and a history step; the workflow decides the state (SUSPENDUE → A_TRAITER). */
-  private async applyCompletedResend(
-    em: EntityManager,
-    known: KnownInvoice,
-    inv: PivotInvoice,
-    ctx: { flow: FlowEntity; fileName: string },
-    actor: string,
-  ): Promise<void> {
-    const have = await this.repository.attachmentShas(em, known.id);
-    const added = inv.attachments.filter((a) => !have.has(a.content?.sha256 ?? `#${a.numOrdre}`));
-    await this.repository.insertMany(em, InvoiceAttachmentEntity, added.map((a) => attachmentRow(known.id, ctx.flow.id, a)));
-    await this.repository.insertMany(em, InvoiceValidationEntity, validationRows(known.id, ctx.flow.id, inv));
-    const unreadable = added.filter((a) => a.error);
-    if (unreadable.length > 0) {
-      await this.repository.insertMany(
-        em,
-        InvoiceAnomalyEntity,
-        unreadable.map((a) => ({ invoiceId: known.id, code: 'ATTACHMENT_UNREADABLE', message: `Pièce jointe « ${a.name} » illisible : ${a.error!.message}` })),
-      );
-    }
-    await this.repository.addAnomalyCodes(em, known.id, unreadable.length > 0 ? ['ATTACHMENT_UNREADABLE'] : []);
-    await this.repository.insertMany(em, InvoiceHistoryEntity, [
-      {
-        invoiceId: known.id,
-        step: 'RENVOI_COMPLETEE',
-        label: 'Lecture flux (renvoi complété)',
-        actor,
-        at: this.clock.now(),
-        flowId: ctx.flow.id,
-        details: { file: ctx.fileName, addedAttachments: added.map((a) => a.name) },
-      },
-    ]);
-    if (this.workflow) {
-      await this.workflow.onChorusProStatus(em, known.id, 'COMPLETEE', { actor, flowId: ctx.flow.id, details: { file: ctx.fileName } });
-    } else {
-      await em.query(`UPDATE invoices SET cpp_status = 'COMPLETEE', updated_at = now() WHERE id = $1`, [known.id]);
-    }
-  }
-}
-
-function dupKey(supplierId: string, number: string, year: number): string {
-  return `${supplierId}\u0000${number}\u0000${year}`;
 }
 
 function mergeCounts(into: ImportReport, from: ImportReport): void {

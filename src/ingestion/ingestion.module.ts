@@ -3,12 +3,13 @@ import { FlowImportService } from '@/ingestion/flow-import.service';
 import { InboxService } from '@/ingestion/inbox.service';
 import { IngestionRepository } from '@/ingestion/ingestion.repository';
 import { IngestionService } from '@/ingestion/ingestion.service';
+import { InvoiceBatchWriter } from '@/ingestion/invoice-batch.writer';
 import { InvoicesModule } from '@/invoices/invoices.module';
 import { StructuresModule } from '@/structures/structures.module';
 
 @Module({
   imports: [StructuresModule, InvoicesModule],
-  providers: [IngestionRepository, FlowImportService, IngestionService, InboxService],
+  providers: [IngestionRepository, InvoiceBatchWriter, FlowImportService, IngestionService, InboxService],
   exports: [IngestionService, InboxService],
 })
 export class IngestionModule {}

@@ -2,6 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { FlowErrorEntity } from '@/flows/flow-error.entity';
 import { FlowEntity } from '@/flows/flow.entity';
+import { InvoiceRows } from '@/ingestion/invoice-rows.builder';
+import {
+  ANOMALY_COLUMNS,
+  ATTACHMENT_COLUMNS,
+  bulkInsert,
+  HISTORY_COLUMNS,
+  INVOICE_COLUMNS,
+  LINE_COLUMNS,
+  VALIDATION_COLUMNS,
+  VAT_COLUMNS,
+} from '@/ingestion/invoice-rows.columns';
 
 /** A duplicate key already stored: by IdCPRO, or by supplier + number + year. */
 export interface KnownInvoice {
@@ -76,6 +87,29 @@ export class IngestionRepository {
     return new Set(rows.map((r) => r.sha256 ?? `#${r.num_ordre}`));
   }
 
+  /** Every row of these new invoices: one array-parameter INSERT per table, parents first (foreign keys). */
+  async insertInvoiceRows(em: EntityManager, rows: InvoiceRows[]): Promise<void> {
+    await bulkInsert(em, 'invoices', INVOICE_COLUMNS, rows.map((r) => r.invoice));
+    await this.insertChildRows(em, {
+      lines: rows.flatMap((r) => r.lines),
+      vats: rows.flatMap((r) => r.vats),
+      attachments: rows.flatMap((r) => r.attachments),
+      anomalies: rows.flatMap((r) => r.anomalies),
+      validations: rows.flatMap((r) => r.validations),
+      history: rows.flatMap((r) => r.history),
+    });
+  }
+
+  /** Rows hanging off invoices that already exist (new invoices, or a `Renvoi` completing a known one). */
+  async insertChildRows(em: EntityManager, rows: Partial<Omit<InvoiceRows, 'invoice'>>): Promise<void> {
+    await bulkInsert(em, 'invoice_lines', LINE_COLUMNS, rows.lines ?? []);
+    await bulkInsert(em, 'invoice_vats', VAT_COLUMNS, rows.vats ?? []);
+    await bulkInsert(em, 'invoice_attachments', ATTACHMENT_COLUMNS, rows.attachments ?? []);
+    await bulkInsert(em, 'invoice_anomalies', ANOMALY_COLUMNS, rows.anomalies ?? []);
+    await bulkInsert(em, 'invoice_validations', VALIDATION_COLUMNS, rows.validations ?? []);
+    await bulkInsert(em, 'invoice_history', HISTORY_COLUMNS, rows.history ?? []);
+  }
+
   /** Multi-row INSERT, chunked under the bind-parameter limit. */
   async insertMany<T extends ObjectLiteral>(em: EntityManager, target: EntityTarget<T>, rows: Array<Partial<T>>): Promise<void> {
     if (rows.length === 0) return;
@@ -94,14 +128,18 @@ export class IngestionRepository {
 
   /** Links credit notes (381) to their origin invoice, whichever of the two arrived first. */
   async linkCreditNotes(em: EntityManager, flowId: string): Promise<void> {
-    await em.query(
-      `UPDATE invoices c SET origin_invoice_id = o.id
-         FROM invoices o
-        WHERE c.type = '381' AND c.origin_number IS NOT NULL AND c.origin_invoice_id IS NULL
-          AND o.supplier_id = c.supplier_id AND o.number = c.origin_number AND o.id <> c.id
-          AND (c.flow_id = $1 OR o.flow_id = $1)`,
-      [flowId],
-    );
+    // Two indexed statements rather than one `c.flow_id = $1 OR o.flow_id = $1`, which scans every invoice.
+    const link = (side: 'c' | 'o') =>
+      em.query(
+        `UPDATE invoices c SET origin_invoice_id = o.id
+           FROM invoices o
+          WHERE c.type = '381' AND c.origin_number IS NOT NULL AND c.origin_invoice_id IS NULL
+            AND o.supplier_id = c.supplier_id AND o.number = c.origin_number AND o.id <> c.id
+            AND ${side}.flow_id = $1`,
+        [flowId],
+      );
+    await link('c'); // credit notes of this flow whose origin is known
+    await link('o'); // origins arriving in this flow for credit notes received earlier
   }
 
   async addAnomalyCodes(em: EntityManager, invoiceId: string, codes: string[]): Promise<void> {

@@ -7,9 +7,9 @@ import { InvoiceLineEntity } from '@/invoices/invoice-line.entity';
 import { InvoiceValidationEntity } from '@/invoices/invoice-validation.entity';
 import { InvoiceVatEntity } from '@/invoices/invoice-vat.entity';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
+import { InvoiceScope } from '@/users/principal';
 
-/** Which structures' invoices a caller may see: 'all' for local operators (CLI) and global admins. */
-export type InvoiceScope = { structureIds: string[] | 'all'; includeUnassigned?: boolean };
+
 
 export interface InvoiceFilters {
   status?: string[];
@@ -24,7 +24,38 @@ export interface InvoiceFilters {
   anomaly?: string; // an anomaly code, or '*' for any
   dueBefore?: string; // due date ≤ (dueWithinDays)
   flowId?: string;
+  /** Screen tab of « Intégration des flux » (see LIST_TABS). */
+  tab?: ListTab;
 }
+
+/**
+ * The three lists of Corail's « Intégration des flux »: à créer (to process), déjà créées (recorded or
+ * further), en anomalie ou rejetées (a problem to look at, including to-process invoices with anomalies).
+ */
+export const LIST_TABS = {
+  'a-creer': { statuses: ['A_TRAITER'], orAnomalies: false },
+  creees: { statuses: ['FACTUREE', 'SERVICE_FAIT', 'MANDATEE', 'MISE_EN_PAIEMENT'], orAnomalies: false },
+  anomalies: { statuses: ['REJETEE', 'SUSPENDUE', 'A_RECYCLER'], orAnomalies: true },
+} as const;
+export type ListTab = keyof typeof LIST_TABS;
+
+/**
+ * Sort orders of the lists, each keyset-paged on (key, id) and backed by an index: invoices_received_idx
+ * (both directions), invoices_due_key_idx and invoices_net_amount_idx (migration 1700000007000).
+ * Invoices without a due date sort last (coalesce to the far future, the same expression as the index).
+ */
+const DUE_KEY = `coalesce(i.due_date, DATE '9999-12-31')`;
+// Microsecond ISO text: a millisecond cursor would skip invoices of one flow sharing a received_at.
+const RECEIVED_KEY = `to_char(i.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+export const LIST_SORTS = {
+  received_desc: { expr: 'i.received_at', dir: 'DESC', cast: 'timestamptz' },
+  received_asc: { expr: 'i.received_at', dir: 'ASC', cast: 'timestamptz' },
+  due_asc: { expr: DUE_KEY, dir: 'ASC', cast: 'date' },
+  due_desc: { expr: DUE_KEY, dir: 'DESC', cast: 'date' },
+  amount_desc: { expr: 'i.net_amount', dir: 'DESC', cast: 'numeric' },
+  amount_asc: { expr: 'i.net_amount', dir: 'ASC', cast: 'numeric' },
+} as const;
+export type ListSort = keyof typeof LIST_SORTS;
 
 export interface Page<T> {
   items: T[];
@@ -53,24 +84,37 @@ export interface ListRow {
   suspended_since: Date | null;
   received_at: Date;
   flow_id: string;
+  sort_key?: string;
 }
 
-// Keyset pagination on (received_at, id), newest first: stable and index-backed at 100,000+ invoices.
-function encodeCursor(row: { received_at: Date; id: string }): string {
-  return Buffer.from(`${new Date(row.received_at).toISOString()}|${row.id}`).toString('base64url');
+// Keyset pagination on (sort key, id): stable and index-backed at 100,000+ invoices. The default cursor
+// (received_at, newest first) keeps its historical form « ISO|id »; other sorts prefix their name.
+function encodeCursor(sort: ListSort, row: ListRow): string {
+  const key = String(row.sort_key);
+  const raw = sort === 'received_desc' ? `${key}|${row.id}` : `${sort}|${key}|${row.id}`;
+  return Buffer.from(raw).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { at: string; id: string } | null {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) return null;
-  return { at, id };
+const KEY_FORMATS: Record<(typeof LIST_SORTS)[ListSort]['cast'], (v: string) => boolean> = {
+  timestamptz: (v) => !Number.isNaN(Date.parse(v)),
+  date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v),
+  numeric: (v) => /^-?\d+(\.\d+)?$/.test(v),
+};
+
+function decodeCursor(cursor: string, sort: ListSort): { key: string; id: string } | null {
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const [cursorSort, key, id] = parts.length === 2 ? ['received_desc', ...parts] : parts;
+  // A cursor only continues the sort it was made for.
+  if (cursorSort !== sort || !key || !id || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+  return KEY_FORMATS[LIST_SORTS[sort].cast](key) ? { key, id } : null;
 }
 
 @Injectable()
 export class InvoicesQueryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(scope: InvoiceScope, f: InvoiceFilters, limit: number, cursor?: string): Promise<Page<ListRow>> {
+  async list(scope: InvoiceScope, f: InvoiceFilters, limit: number, cursor?: string, sort: ListSort = 'received_desc'): Promise<Page<ListRow>> {
+    const order = LIST_SORTS[sort] ?? LIST_SORTS.received_desc;
     const where: string[] = [];
     const params: unknown[] = [];
     const p = (v: unknown) => {
@@ -104,22 +148,31 @@ export class InvoicesQueryRepository {
     else if (f.anomaly) where.push(`${p(f.anomaly)} = ANY(i.anomaly_codes)`);
     if (f.dueBefore) where.push(`i.due_date <= ${p(f.dueBefore)}::date AND i.suspended_since IS NULL`);
     if (f.flowId) where.push(`i.flow_id = ${p(f.flowId)}::uuid`);
+    if (f.tab && LIST_TABS[f.tab]) {
+      const tab = LIST_TABS[f.tab];
+      const inStatus = `i.status = ANY(${p(tab.statuses)}::varchar[])`;
+      where.push(tab.orAnomalies ? `(${inStatus} OR (i.status = 'A_TRAITER' AND cardinality(i.anomaly_codes) > 0))` : inStatus);
+    }
     if (cursor) {
-      const c = decodeCursor(cursor);
-      if (c) where.push(`(i.received_at, i.id) < (${p(c.at)}::timestamptz, ${p(c.id)}::uuid)`);
+      const c = decodeCursor(cursor, sort);
+      if (c) {
+        const cmp = order.dir === 'DESC' ? '<' : '>';
+        where.push(`(${order.expr}, i.id) ${cmp} (${p(c.key)}::${order.cast}, ${p(c.id)}::uuid)`);
+      }
     }
     const sql = `
       SELECT i.id, i.number, i.supplier_id, i.supplier_name, i.debtor_id, i.structure_id, i.service_code, i.type,
              i.status, i.cpp_status, i.net_amount, i.amount_ttc, i.amount_ht, i.anomaly_codes, i.attachment_count,
-             i.reception_date, i.issue_date, i.due_date, i.suspended_since, i.received_at, i.flow_id
+             i.reception_date, i.issue_date, i.due_date, i.suspended_since, i.received_at, i.flow_id,
+             ${order.cast === 'timestamptz' ? RECEIVED_KEY : `${order.expr}::text`} AS sort_key
         FROM invoices i
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY i.received_at DESC, i.id DESC
+       ORDER BY ${order.expr} ${order.dir}, i.id ${order.dir}
        LIMIT ${p(limit + 1)}`;
     const rows: ListRow[] = await this.dataSource.query(sql, params);
     const more = rows.length > limit;
     const items = more ? rows.slice(0, limit) : rows;
-    return { items, nextCursor: more ? encodeCursor(items[items.length - 1]) : null };
+    return { items, nextCursor: more ? encodeCursor(sort, items[items.length - 1]) : null };
   }
 
   findInvoice(id: string): Promise<InvoiceEntity | null> {

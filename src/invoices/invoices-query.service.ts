@@ -4,7 +4,8 @@ import { Clock } from '@/clock/clock.port';
 import { ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
 import { AppConfig } from '@/config/app.config';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
-import { InvoiceFilters, InvoiceScope, InvoicesQueryRepository, ListRow, Page } from '@/invoices/invoices-query.repository';
+import { InvoiceFilters, InvoicesQueryRepository, ListRow, ListSort, Page } from '@/invoices/invoices-query.repository';
+import { InvoiceScope, inScope } from '@/users/principal';
 import { FileStore } from '@/storage/file-store.port';
 
 export interface InvoiceListItem {
@@ -58,6 +59,7 @@ export class InvoicesQueryService {
     filters: InvoiceFilters & { dueWithinDays?: number },
     limit = 50,
     cursor?: string,
+    sort: ListSort = 'received_desc',
   ): Promise<Page<InvoiceListItem>> {
     const f: InvoiceFilters = { ...filters };
     if (filters.dueWithinDays !== undefined) {
@@ -65,7 +67,7 @@ export class InvoicesQueryService {
       d.setUTCDate(d.getUTCDate() + filters.dueWithinDays);
       f.dueBefore = d.toISOString().slice(0, 10);
     }
-    const page = await this.repository.list(scope, f, Math.min(Math.max(limit, 1), 500), cursor);
+    const page = await this.repository.list(scope, f, Math.min(Math.max(limit, 1), 500), cursor, sort);
     const today = this.today();
     return { items: page.items.map((r) => this.toListItem(r, today)), nextCursor: page.nextCursor };
   }
@@ -119,9 +121,8 @@ export class InvoicesQueryService {
   async findVisible(scope: InvoiceScope, id: string): Promise<InvoiceEntity> {
     const invoice = await this.repository.findInvoice(id);
     if (!invoice) throw new NotFoundError('INVOICE_NOT_FOUND', `Facture introuvable : ${id}`);
-    if (scope.structureIds !== 'all') {
-      const visible = invoice.structureId ? scope.structureIds.includes(invoice.structureId) : Boolean(scope.includeUnassigned);
-      if (!visible) throw new ForbiddenError('INVOICE_FORBIDDEN', "Cette facture n'appartient pas à vos structures");
+    if (!inScope(scope, invoice.structureId)) {
+      throw new ForbiddenError('INVOICE_FORBIDDEN', "Cette facture n'appartient pas à vos structures");
     }
     return invoice;
   }

@@ -1,9 +1,12 @@
 import { Command } from 'commander';
 import { CliContext } from '@/cli/cli.context';
 import { InvoicesQueryService } from '@/invoices/invoices-query.service';
+import { ALL_INVOICES } from '@/users/principal';
+import { registerInvoiceActionCommands } from '@/invoices/invoice-actions.cli';
 
 export function registerInvoicesCommands(program: Command, ctx: CliContext): void {
   const invoices = program.command('invoices').description('Factures reçues');
+  registerInvoiceActionCommands(program, ctx);
 
   invoices
     .command('list')
@@ -20,7 +23,7 @@ export function registerInvoicesCommands(program: Command, ctx: CliContext): voi
       let cursor: string | undefined;
       do {
         const page = await service.list(
-          { structureIds: 'all' },
+          ALL_INVOICES,
           { status: opts.status?.split(','), structure: opts.structure, anomaly: opts.anomaly },
           Math.min(500, max - items.length),
           cursor,

@@ -1,9 +1,11 @@
-import { Controller, Get, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumberString, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { Request, Response } from 'express';
-import { requestScope } from '@/common/http/request-scope';
+import { Response } from 'express';
+import { CurrentUser } from '@/users/auth.decorators';
+import { Principal, scopeOf } from '@/users/principal';
+import { LIST_SORTS, LIST_TABS, ListSort, ListTab } from '@/invoices/invoices-query.repository';
 import { InvoicesQueryService } from '@/invoices/invoices-query.service';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -23,6 +25,10 @@ export class InvoiceListQuery {
   @ApiPropertyOptional({ description: 'Échéance de paiement dans N jours au plus' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(3650) dueWithinDays?: number;
   @ApiPropertyOptional({ description: 'Identifiant du flux' }) @IsOptional() @IsString() flow?: string;
+  @ApiPropertyOptional({ enum: Object.keys(LIST_TABS), description: "Liste d'« Intégration des flux » : à créer, déjà créées, en anomalie ou rejetées" })
+  @IsOptional() @IsIn(Object.keys(LIST_TABS)) tab?: ListTab;
+  @ApiPropertyOptional({ enum: Object.keys(LIST_SORTS), default: 'received_desc', description: 'Tri (réception, échéance, net à payer)' })
+  @IsOptional() @IsIn(Object.keys(LIST_SORTS)) sort?: ListSort;
   @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiPropertyOptional({ description: 'Curseur de la page suivante (nextCursor)' }) @IsOptional() @IsString() cursor?: string;
   @ApiPropertyOptional({ enum: ['json'] }) @IsOptional() @IsIn(['json']) format?: string;
@@ -36,9 +42,9 @@ export class InvoicesController {
   @Get()
   @ApiOperation({ summary: 'Factures reçues, filtrées, de la plus récente à la plus ancienne (pagination par curseur)' })
   @ApiOkResponse({ description: '{ items, nextCursor }' })
-  list(@Req() req: Request, @Query() q: InvoiceListQuery) {
+  list(@CurrentUser() user: Principal, @Query() q: InvoiceListQuery) {
     return this.invoices.list(
-      requestScope(req),
+      scopeOf(user),
       {
         status: q.status?.split(',').map((s) => s.trim()).filter(Boolean),
         structure: q.structure,
@@ -52,34 +58,36 @@ export class InvoicesController {
         anomaly: q.anomaly,
         dueWithinDays: q.dueWithinDays,
         flowId: q.flow,
+        tab: q.tab,
       },
       q.limit ?? 50,
       q.cursor,
+      q.sort,
     );
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Une facture : tous ses champs, lignes, TVA, pièces jointes, anomalies, historique' })
-  get(@Req() req: Request, @Param('id') id: string) {
-    return this.invoices.get(requestScope(req), id);
+  get(@CurrentUser() user: Principal, @Param('id') id: string) {
+    return this.invoices.get(scopeOf(user), id);
   }
 
   @Get(':id/history')
   @ApiOperation({ summary: "Étapes de la vie d'une facture (acteur, date, détails)" })
-  history(@Req() req: Request, @Param('id') id: string) {
-    return this.invoices.history(requestScope(req), id);
+  history(@CurrentUser() user: Principal, @Param('id') id: string) {
+    return this.invoices.history(scopeOf(user), id);
   }
 
   @Get(':id/attachments/:attachmentId')
   @ApiOperation({ summary: 'Télécharge une pièce jointe (décompressée), avec son type de contenu' })
   async attachment(
-    @Req() req: Request,
+    @CurrentUser() user: Principal,
     @Param('id') id: string,
     @Param('attachmentId') attachmentId: string,
     @Query('download') download: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
-    const a = await this.invoices.attachment(requestScope(req), id, attachmentId);
+    const a = await this.invoices.attachment(scopeOf(user), id, attachmentId);
     const disposition = download === '1' ? 'attachment' : 'inline';
     res.setHeader('Content-Type', a.mimeType);
     res.setHeader('Content-Disposition', `${disposition}; filename*=UTF-8''${encodeURIComponent(a.name)}`);

@@ -2,10 +2,30 @@ import { Module } from '@nestjs/common';
 import { InvoicesController } from '@/invoices/invoices.controller';
 import { InvoicesQueryRepository } from '@/invoices/invoices-query.repository';
 import { InvoicesQueryService } from '@/invoices/invoices-query.service';
+import { SequenceService } from '@/common/sequences/sequence.service';
+import { InvoiceActionsController, ReasonsController } from '@/invoices/invoice-actions.controller';
+import { InvoiceActionsService } from '@/invoices/invoice-actions.service';
+import { InvoiceTransitionService } from '@/invoices/invoice-transition.service';
+import { InvoiceTransitionsRepository } from '@/invoices/invoice-transitions.repository';
+import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
+import { InvoiceWorkflowService } from '@/invoices/invoice-workflow.service';
+import { MandatesService } from '@/invoices/mandates.service';
+import { ReasonsService } from '@/invoices/reasons.service';
 
 @Module({
-  providers: [InvoicesQueryRepository, InvoicesQueryService],
-  controllers: [InvoicesController],
-  exports: [InvoicesQueryService],
+  providers: [
+    InvoicesQueryRepository,
+    InvoicesQueryService,
+    // Workflow (issue 4): state machine, actions, mandates, motifs.
+    SequenceService,
+    ReasonsService,
+    MandatesService,
+    InvoiceTransitionsRepository,
+    InvoiceTransitionService,
+    InvoiceActionsService,
+    { provide: InvoiceWorkflowPort, useClass: InvoiceWorkflowService },
+  ],
+  controllers: [InvoicesController, InvoiceActionsController, ReasonsController],
+  exports: [InvoicesQueryService, InvoiceWorkflowPort, InvoiceActionsService, ReasonsService],
 })
 export class InvoicesModule {}

@@ -4,10 +4,12 @@ import { Transform, TransformCallback } from 'node:stream';
 import { Base64StreamDecoder } from '@/pivot/base64-stream.decoder';
 import { PivotFlowError } from '@/pivot/pivot.types';
 
-/** One PJ/Contenu taken out of the byte stream and decoded to a temp file. */
+/** One PJ/Contenu taken out of the byte stream and decoded, in memory when small, else to a temp file. */
 export interface ExtractedContenu {
   ref: number;
-  /** Temp file holding the decoded bytes; absent for `<Contenu/>`. The owner of the transform deletes it. */
+  /** The decoded bytes, when they fitted in the memory budget. */
+  data?: Buffer;
+  /** Temp file holding the decoded bytes (beyond the memory budget). The owner of the transform deletes it. */
   path?: string;
   /** Decoded bytes written. */
   size: number;
@@ -16,6 +18,9 @@ export interface ExtractedContenu {
   /** Resolves once the temp file is fully written and closed. */
   closed: Promise<void>;
 }
+
+/** Default memory budget for decoded Contenus (held until their invoice is read), beyond which they go to temp files. */
+export const DEFAULT_CONTENU_MEMORY_BYTES = 4 * 1024 * 1024;
 
 export interface ContenuExtractorOptions {
   /** Fresh temp file path for one attachment (FileStore.tempPath). */
@@ -27,6 +32,12 @@ export interface ContenuExtractorOptions {
    * so a 100 MB comment or text node would defeat the streaming; no legitimate pivot element is anywhere near this.
    */
   maxNodeBytes: number;
+  /**
+   * Decoded bytes kept in memory at once, over all the Contenus not yet taken (default 4 MB): a typical PJ of a few
+   * dozen KB then costs no file at all, while a large one (or many in one invoice) spills to a temp file, so memory
+   * stays bounded whatever the flow holds.
+   */
+  memoryBytes?: number;
 }
 
 type Mode =
@@ -43,6 +54,8 @@ type Mode =
 interface OpenSink {
   record: ExtractedContenu;
   decoder: Base64StreamDecoder;
+  /** Decoded bytes while the Contenu still fits in memory. */
+  chunks: Buffer[];
   file?: WriteStream;
 }
 
@@ -74,15 +87,20 @@ export class ContenuExtractorTransform extends Transform {
   private swallowedLines = 0;
   private readonly contenus = new Map<number, ExtractedContenu>();
   private readonly createdPaths: string[] = [];
+  /** Decoded bytes held in memory: the open sink's chunks plus the in-memory Contenus not taken yet. */
+  private memoryHeld = 0;
+  private readonly memoryBytes: number;
 
   constructor(private readonly options: ContenuExtractorOptions) {
     super();
+    this.memoryBytes = options.memoryBytes ?? DEFAULT_CONTENU_MEMORY_BYTES;
   }
 
   /** Removes and returns the record of placeholder `ref` (undefined if unknown or already taken). */
   takeContenu(ref: number): ExtractedContenu | undefined {
     const record = this.contenus.get(ref);
     this.contenus.delete(ref);
+    if (record?.data) this.memoryHeld -= record.data.length;
     return record;
   }
 
@@ -321,26 +339,47 @@ export class ContenuExtractorTransform extends Transform {
   }
 
   private async openSink(ref: number): Promise<void> {
+    const record: ExtractedContenu = { ref, size: 0, closed: Promise.resolve() };
+    this.sink = { record, decoder: new Base64StreamDecoder(), chunks: [] };
+  }
+
+  /** The Contenu outgrows the memory budget: what was decoded so far moves to a temp file, the rest follows it. */
+  private async spill(sink: OpenSink): Promise<void> {
     const path = await this.options.tempPath();
     this.createdPaths.push(path);
     const file = createWriteStream(path);
     // A disk error is an infrastructure failure, not a bad attachment: it aborts the read.
     file.on('error', (err) => this.destroy(err));
-    const closed = new Promise<void>((resolve) => file.once('close', () => resolve()));
-    const record: ExtractedContenu = { ref, path, size: 0, closed };
-    this.sink = { record, decoder: new Base64StreamDecoder(), file };
+    sink.record.path = path;
+    sink.record.closed = new Promise<void>((resolve) => file.once('close', () => resolve()));
+    sink.file = file;
+    const held = sink.chunks;
+    sink.chunks = [];
+    for (const chunk of held) {
+      this.memoryHeld -= chunk.length;
+      if (!file.write(chunk)) await once(file, 'drain');
+    }
   }
 
   private async writeBase64(data: Buffer): Promise<void> {
-    if (data.length === 0) return;
     const sink = this.sink!;
-    await this.writeDecoded(sink, sink.decoder.write(data));
+    // Decoded in slices: the decoder works on strings, and strings over ~512 KB would go to V8's large-object space,
+    // freed only by a full GC — with 1 MB input chunks, a 100 MB attachment would then pile up garbage (RSS target).
+    for (let at = 0; at < data.length; at += DECODE_SLICE_BYTES) {
+      await this.writeDecoded(sink, sink.decoder.write(data.subarray(at, Math.min(at + DECODE_SLICE_BYTES, data.length))));
+    }
   }
 
   private async writeDecoded(sink: OpenSink, bytes: Buffer): Promise<void> {
-    if (bytes.length === 0 || !sink.file) return;
+    if (bytes.length === 0 || sink.decoder.error) return;
     sink.record.size += bytes.length;
-    if (!sink.file.write(bytes)) await once(sink.file, 'drain');
+    if (!sink.file && this.memoryHeld + bytes.length > this.memoryBytes) await this.spill(sink);
+    if (sink.file) {
+      if (!sink.file.write(bytes)) await once(sink.file, 'drain');
+      return;
+    }
+    sink.chunks.push(bytes);
+    this.memoryHeld += bytes.length;
   }
 
   private async closeSink(out: Buffer[]): Promise<void> {
@@ -348,7 +387,9 @@ export class ContenuExtractorTransform extends Transform {
     this.sink = undefined;
     await this.writeDecoded(sink, sink.decoder.end());
     if (sink.decoder.error) sink.record.error = sink.decoder.error;
-    sink.file?.end();
+    if (sink.file) sink.file.end();
+    else if (sink.record.error) this.memoryHeld -= sum(sink.chunks);
+    else if (sink.chunks.length > 0) sink.record.data = sink.chunks.length === 1 ? sink.chunks[0] : Buffer.concat(sink.chunks);
     this.contenus.set(sink.record.ref, sink.record);
     out.push(this.placeholder(sink.record.ref));
   }
@@ -369,6 +410,10 @@ export class ContenuExtractorTransform extends Transform {
       );
     }
   }
+}
+
+function sum(chunks: Buffer[]): number {
+  return chunks.reduce((n, c) => n + c.length, 0);
 }
 
 /** Counts LF bytes in buf[from, to). */
@@ -398,6 +443,7 @@ function isNameEnd(b: number | undefined): boolean {
 }
 
 const EMPTY = Buffer.alloc(0);
+const DECODE_SLICE_BYTES = 64 * 1024;
 const LT = 0x3c;
 const LF = 0x0a;
 const GT = 0x3e;

@@ -560,6 +560,31 @@ describe('PivotReader', () => {
       expect(peak - before).toBeLessThan(150 * 1024 * 1024);
     });
   });
+
+  describe('memory budget and file batches', () => {
+    const attachmentsOf = (events: PivotEvent[]) => invoices(events).flatMap((i) => i.attachments.map((a) => a.content));
+
+    it('gives the same attachments whether Contenus stay in memory or spill to temp files', async () => {
+      const inMemory = await readAll(readFileSync(FACTURE_1221));
+      const spilled = await readAll(readFileSync(FACTURE_1221), { contenuMemoryBytes: 0 });
+      const tiny = await readAll(readFileSync(FACTURE_1221), { contenuMemoryBytes: 10 });
+      expect(inMemory.error).toBeUndefined();
+      expect(attachmentsOf(inMemory.events).length).toBeGreaterThan(0);
+      expect(attachmentsOf(spilled.events)).toEqual(attachmentsOf(inMemory.events));
+      expect(attachmentsOf(tiny.events)).toEqual(attachmentsOf(inMemory.events));
+    });
+
+    it('puts attachments into the given batch: readable only once it is committed', async () => {
+      const batch = store.batch();
+      const { events, error } = await readAll(readFileSync(FACTURE_1221), { attachments: batch });
+      expect(error).toBeUndefined();
+      const contents = attachmentsOf(events).filter((c) => c !== null);
+      expect(contents.length).toBeGreaterThan(0);
+      for (const c of contents) expect(await store.exists(c!.storageKey)).toBe(false);
+      await batch.commit();
+      for (const c of contents) expect(await store.exists(c!.storageKey)).toBe(true);
+    });
+  });
 });
 
 /** Streams `bytes` in slices of `size` bytes. */

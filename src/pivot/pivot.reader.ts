@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { promises as fs } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
-import { FileStore } from '@/storage/file-store.port';
+import { FileStore, ObjectWriter } from '@/storage/file-store.port';
 import { ContenuExtractorTransform } from '@/pivot/contenu-extractor.transform';
 import { MappedAttachment, PivotInvoiceMapper } from '@/pivot/pivot-invoice.mapper';
 import { CollectedItem, PivotTreeCollector } from '@/pivot/pivot-tree.collector';
@@ -16,6 +16,12 @@ export const MAX_NODE_BYTES = 8 * 1024 * 1024;
 export interface PivotReadOptions {
   /** Where attachments are stored (and where temp files are created). */
   store: FileStore;
+  /**
+   * Where attachments are put instead of `store`, e.g. a `store.batch()` the caller commits before referencing them.
+   */
+  attachments?: ObjectWriter;
+  /** Decoded Contenu bytes held in memory at once before spilling to temp files (default 4 MB). */
+  contenuMemoryBytes?: number;
   /** Raw flow size limit, default 150 MB (FLOW_TOO_LARGE beyond). */
   maxFlowBytes?: number;
   /** Inflated size limit of one attachment, default 200 MB (that attachment becomes unreadable beyond). */
@@ -47,6 +53,7 @@ export class PivotReader {
       tempPath: () => options.store.tempPath('.zip'),
       maxInputBytes: options.maxFlowBytes ?? DEFAULT_MAX_FLOW_BYTES,
       maxNodeBytes: MAX_NODE_BYTES,
+      memoryBytes: options.contenuMemoryBytes,
     });
     // pipeline() forwards input errors to the scanner (the for-await below throws them) and destroys the input
     // if we stop early.
@@ -128,11 +135,11 @@ export class PivotReader {
       await contenu.closed;
       // An empty Contenu is treated like an absent one (the PJ may be known by IdUnique only).
       if (contenu.error) setError(attachment, `Pièce jointe illisible : contenu base64 invalide (${contenu.error})`);
-      else if (contenu.path && contenu.size > 0) {
-        const result = await this.extractor.extract(contenu.path, {
-          store: options.store,
-          maxAttachmentBytes: options.maxAttachmentBytes,
-        });
+      else if (contenu.size > 0 && (contenu.data || contenu.path)) {
+        const zipOptions = { store: options.attachments ?? options.store, maxAttachmentBytes: options.maxAttachmentBytes };
+        const result = contenu.data
+          ? await this.extractor.extractBuffer(contenu.data, zipOptions)
+          : await this.extractor.extract(contenu.path!, zipOptions);
         if (result.ok) attachment.content = result.content;
         else setError(attachment, result.message);
       }

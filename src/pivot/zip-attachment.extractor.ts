@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import * as yauzl from 'yauzl';
-import { FileStore, FileTooLargeError } from '@/storage/file-store.port';
+import { FileTooLargeError, ObjectWriter } from '@/storage/file-store.port';
 import { PivotAttachmentContent } from '@/pivot/pivot.types';
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024;
 
 export interface ZipExtractionOptions {
-  store: FileStore;
+  /** Where the file goes: the store, or a batch of it made durable later. */
+  store: ObjectWriter;
   /** Inflated bytes allowed for the single entry (real bytes are counted: headers can lie). */
   maxAttachmentBytes?: number;
 }
@@ -17,6 +18,11 @@ export type ZipExtractionResult = { ok: true; content: PivotAttachmentContent } 
 
 /** More central-directory records than this is not "a ZIP holding one file": stop listing early. */
 const MAX_ENTRIES = 64;
+/**
+ * Entries declaring up to this size are inflated in one synchronous call and handed to the store as one Buffer
+ * (a typical PJ: no stream, no thread-pool round trip per chunk); larger ones are streamed.
+ */
+const IN_MEMORY_ENTRY_BYTES = 4 * 1024 * 1024;
 
 /**
  * Opens the ZIP that every pivot PJ/Contenu holds (AIFE: one file per archive, whatever MimeTypePJ says) and stores
@@ -25,11 +31,21 @@ const MAX_ENTRIES = 64;
  */
 @Injectable()
 export class ZipAttachmentExtractor {
-  async extract(zipPath: string, options: ZipExtractionOptions): Promise<ZipExtractionResult> {
+  /** The ZIP is a file (a large Contenu spilled to disk). */
+  extract(zipPath: string, options: ZipExtractionOptions): Promise<ZipExtractionResult> {
+    return this.extractFrom(() => openZip(zipPath), options);
+  }
+
+  /** The ZIP is in memory (the usual small Contenu): same checks, no file round trip. */
+  extractBuffer(zipBytes: Buffer, options: ZipExtractionOptions): Promise<ZipExtractionResult> {
+    return this.extractFrom(() => openZipBuffer(zipBytes), options);
+  }
+
+  private async extractFrom(open: () => Promise<yauzl.ZipFile>, options: ZipExtractionOptions): Promise<ZipExtractionResult> {
     const maxBytes = options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
     let zip: yauzl.ZipFile;
     try {
-      zip = await openZip(zipPath);
+      zip = await open();
     } catch (err) {
       return failure(`le contenu n’est pas une archive ZIP valide (${errorText(err)})`);
     }
@@ -44,10 +60,16 @@ export class ZipAttachmentExtractor {
       if (unsafe) return failure(unsafe);
       if (entry.isEncrypted()) return failure('le fichier de l’archive ZIP est chiffré');
       if (entry.uncompressedSize > maxBytes) return failure(tooLarge(maxBytes));
-      source = await openReadStream(zip, entry);
-      const verified = verifiedEntry(source, entry.crc32, maxBytes);
+      let content: Readable | Buffer;
+      if (entry.uncompressedSize <= IN_MEMORY_ENTRY_BYTES && entry.compressedSize <= IN_MEMORY_ENTRY_BYTES) {
+        source = await openReadStream(zip, entry, { decodeFileData: false });
+        content = inflateSmallEntry(entry, await readAll(source));
+      } else {
+        source = await openReadStream(zip, entry);
+        content = verifiedEntry(source, entry.crc32, maxBytes);
+      }
       storing = true;
-      const stored = await options.store.put(verified, { maxBytes });
+      const stored = await options.store.put(content, { maxBytes });
       return {
         ok: true,
         content: { entryName: entry.fileName, sha256: stored.sha256, size: stored.size, storageKey: stored.key },
@@ -95,6 +117,35 @@ function verifiedEntry(source: Readable, expectedCrc: number, maxBytes: number):
   return Readable.from(verify(), { objectMode: false });
 }
 
+/**
+ * The same checks as the streamed path, for an entry small enough to inflate at once: the declared size must be the
+ * real one (at most declared + 1 bytes are ever produced, so a lying header cannot make us inflate a bomb), the
+ * method must be stored or deflate, and the CRC-32 must match.
+ */
+function inflateSmallEntry(entry: yauzl.Entry, raw: Buffer): Buffer {
+  const expected = entry.uncompressedSize;
+  let data: Buffer;
+  if (entry.compressionMethod === 0) data = raw;
+  else if (entry.compressionMethod === 8) {
+    try {
+      data = inflateRawSync(raw, { maxOutputLength: expected + 1 });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new ZipDataError(new Error(`too many bytes in the stream. expected ${expected}. got at least ${expected + 1}`));
+      }
+      throw new ZipDataError(err);
+    }
+  } else throw new ZipDataError(new Error(`unsupported compression method: ${entry.compressionMethod}`));
+  if (data.length > expected) {
+    throw new ZipDataError(new Error(`too many bytes in the stream. expected ${expected}. got at least ${data.length}`));
+  }
+  if (data.length < expected) {
+    throw new ZipDataError(new Error(`not enough bytes in the stream. expected ${expected}. got only ${data.length}`));
+  }
+  if (crc32(data) >>> 0 !== entry.crc32 >>> 0) throw new CrcMismatchError();
+  return data;
+}
+
 class CrcMismatchError extends Error {}
 
 /** An error raised while inflating the entry (bad deflate data, size mismatch): the data's fault. */
@@ -131,9 +182,21 @@ function listFileEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
   });
 }
 
-function openReadStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
+function openZipBuffer(bytes: Buffer): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream)));
+    yauzl.fromBuffer(bytes, { lazyEntries: true, validateEntrySizes: true }, (err, zip) => (err ? reject(err) : resolve(zip)));
+  });
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+function openReadStream(zip: yauzl.ZipFile, entry: yauzl.Entry, options: yauzl.ZipFileOptions = {}): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, options, (err, stream) => (err ? reject(err) : resolve(stream)));
   });
 }
 

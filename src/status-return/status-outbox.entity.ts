@@ -1,7 +1,11 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** pending → sent | failed (needs the staff) | cancelled (e.g. a rejection cancelled before it left). */
-export type OutboxState = 'pending' | 'sent' | 'failed' | 'cancelled';
+/**
+ * pending → sending (a call to Chorus Pro is in flight, under a lease until next_attempt_at) → sent | pending
+ * again (transient failure, backoff) | failed (needs the staff) ; pending → cancelled (a rejection cancelled
+ * before it left: only `pending` rows can be cancelled, so a rejection in flight cannot).
+ */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
 
 /** A status owed to Chorus Pro, written with the transition that produced it (transactional outbox). */
 @Entity('status_outbox')
@@ -41,6 +45,14 @@ export class StatusOutboxEntity {
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
+
+  /** A call may have reached Chorus Pro without an answer: read its history before sending again. */
+  @Column({ name: 'outcome_unknown', default: false })
+  outcomeUnknown: boolean;
+
+  /** Why the row failed: CPP_20002, CPP_<code>, NOT_REPRESENTABLE … */
+  @Column({ name: 'error_code', type: 'varchar', nullable: true })
+  errorCode: string | null;
 
   @Column({ name: 'sent_via', type: 'varchar', nullable: true })
   sentVia: 'api' | 'file' | null;

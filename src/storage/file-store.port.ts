@@ -14,14 +14,35 @@ export interface PutOptions {
   compress?: boolean;
 }
 
+/** Anything objects can be put into: the store itself, or a batch of it. */
+export interface ObjectWriter {
+  put(content: Readable | Buffer, options?: PutOptions): Promise<StoredObject>;
+}
+
+/**
+ * Objects put in a batch are written but not yet durable nor readable under their key: `commit` makes all of them
+ * durable in one go and MUST resolve before any row referencing them is committed. `discard` drops what was not
+ * committed (a rejected flow leaves nothing behind).
+ */
+export interface FileBatch extends ObjectWriter {
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
 /** Content-addressed store for attachments and raw flows (port: tests may bind a fake). */
-export abstract class FileStore {
+export abstract class FileStore implements ObjectWriter {
+  /** Writes the object durably under its key before resolving. */
   abstract put(content: Readable | Buffer, options?: PutOptions): Promise<StoredObject>;
   /** Streams the original (uncompressed) bytes back. */
   abstract openRead(key: string): Promise<Readable>;
   abstract exists(key: string): Promise<boolean>;
   /** A fresh temporary file path inside the store's volume (same filesystem, so renames are atomic). */
   abstract tempPath(suffix?: string): Promise<string>;
+
+  /** A batch of puts made durable together. Default: each put is already durable, commit has nothing to do. */
+  batch(): FileBatch {
+    return { put: (content, options) => this.put(content, options), commit: async () => undefined, discard: async () => undefined };
+  }
 }
 
 export class FileTooLargeError extends Error {

@@ -25,6 +25,21 @@ export class StructureEntity {
   @Column({ name: 'payment_delay_days', type: 'int', default: 30 })
   paymentDelayDays: number;
 
+  /** Chorus Pro technical account (« compte technique ») used by the API pull: login, password encrypted. */
+  @Column({ name: 'cpro_login', type: 'varchar', nullable: true })
+  cproLogin: string | null;
+
+  /** AES-256-GCM (technical-account.cipher.ts); never returned nor logged. */
+  @Column({ name: 'cpro_password_enc', type: 'text', nullable: true, select: false })
+  cproPasswordEnc: string | null;
+
+  @Column({ name: 'cpro_account_updated_at', type: 'timestamptz', nullable: true })
+  cproAccountUpdatedAt: Date | null;
+
+  /** How statuses go back to Chorus Pro (issue 5): api | file | off; null = automatic (api with a technical account, else file). */
+  @Column({ name: 'return_mode', type: 'varchar', nullable: true })
+  returnMode: 'api' | 'file' | 'off' | null;
+
   @OneToMany(() => StructureServiceEntity, (s) => s.structure, { cascade: false })
   services: StructureServiceEntity[];
 

@@ -45,6 +45,31 @@ export function registerStructuresCommands(program: Command, ctx: CliContext): v
     });
 
   structures
+    .command('set-account')
+    .description('Enregistre le compte technique Chorus Pro de la structure (mot de passe chiffré, jamais affiché)')
+    .requiredOption('--siret <siret>', 'SIRET de la structure')
+    .requiredOption('--login <login>', 'login du compte technique')
+    .requiredOption('--password <password>', 'mot de passe du compte technique')
+    .option('--json', 'sortie JSON')
+    .action(async (opts) => {
+      const view = await (await ctx.get(StructuresService)).setTechnicalAccount(opts.siret, opts.login, opts.password);
+      if (opts.json) ctx.printJson(view);
+      else ctx.print(`Compte technique « ${view.technicalAccountLogin} » enregistré pour ${view.siret} « ${view.name} ».`);
+    });
+
+  structures
+    .command('set-return-mode')
+    .description('Mode de retour des statuts vers Chorus Pro : api, file (flux CPPStatut), off ; auto = api si compte technique, sinon file')
+    .requiredOption('--siret <siret>', 'SIRET de la structure')
+    .requiredOption('--mode <mode>', 'api | file | off | auto')
+    .option('--json', 'sortie JSON')
+    .action(async (opts) => {
+      const view = await (await ctx.get(StructuresService)).setReturnMode(opts.siret, opts.mode);
+      if (opts.json) ctx.printJson(view);
+      else ctx.print(`Retour des statuts de ${view.siret} « ${view.name} » : mode ${view.returnMode}${view.returnModeExplicit ? '' : ' (automatique)'}.`);
+    });
+
+  structures
     .command('list')
     .description('Liste les structures déclarées')
     .option('--json', 'sortie JSON')

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, NotFoundError } from '@/common/errors/domain.error';
 import { isValidSiret } from '@/common/siret/siret';
+import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
+import { decryptSecret, encryptSecret } from '@/structures/technical-account.cipher';
 import { StructureEntity } from '@/structures/structure.entity';
 import { StructuresRepository } from '@/structures/structures.repository';
 
@@ -22,6 +24,19 @@ export interface StructureView {
   engagementRequired: boolean;
   paymentDelayDays: number;
   services: Array<{ code: string; label: string; active: boolean }>;
+  /** Login of the Chorus Pro technical account; the password is never returned. */
+  technicalAccountLogin: string | null;
+  /** Return mode of statuses to Chorus Pro: explicit setting, or automatic (api with a technical account, else file). */
+  returnMode: 'api' | 'file' | 'off';
+  returnModeExplicit: boolean;
+}
+
+/** A structure the API pull may serve, with its account login (password read separately, decrypted). */
+export interface StructureWithAccount {
+  id: string;
+  siret: string;
+  name: string;
+  login: string;
 }
 
 @Injectable()
@@ -29,6 +44,7 @@ export class StructuresService {
   constructor(
     private readonly repository: StructuresRepository,
     private readonly uow: UnitOfWork,
+    private readonly config: AppConfig,
   ) {}
 
   /** Declares a structure, or updates it (same SIRET): services are added or updated, never dropped. */
@@ -70,6 +86,59 @@ export class StructuresService {
   async list(): Promise<StructureView[]> {
     return (await this.repository.findAll()).map(toView);
   }
+
+  /** Stores the Chorus Pro technical account of a structure (password encrypted with PASSERELLE_SECRET_KEY). */
+  async setTechnicalAccount(siret: string, login: string, password: string): Promise<StructureView> {
+    if (!login?.trim()) throw new DomainError('LOGIN_REQUIRED', 'Le login du compte technique est obligatoire');
+    if (!password) throw new DomainError('PASSWORD_REQUIRED', 'Le mot de passe du compte technique est obligatoire');
+    if (login.includes(':')) throw new DomainError('LOGIN_INVALID', 'Le login du compte technique ne peut pas contenir « : »');
+    const encrypted = encryptSecret(password, this.config.secretKey);
+    await this.uow.run(async (em) => {
+      const result = await em
+        .getRepository(StructureEntity)
+        .update({ siret }, { cproLogin: login.trim(), cproPasswordEnc: encrypted, cproAccountUpdatedAt: () => 'now()' });
+      if (!result.affected) throw new NotFoundError('STRUCTURE_NOT_FOUND', `Structure inconnue : SIRET ${siret}`);
+    });
+    return this.get(siret);
+  }
+
+  /** How statuses go back to Chorus Pro (issue 5); `auto` returns to the default (api once a technical account is set). */
+  async setReturnMode(siret: string, mode: 'api' | 'file' | 'off' | 'auto'): Promise<StructureView> {
+    if (!['api', 'file', 'off', 'auto'].includes(mode)) {
+      throw new DomainError('RETURN_MODE_INVALID', `Mode de retour inconnu : « ${mode} » (api, file, off ou auto)`);
+    }
+    const current = await this.repository.findBySiret(siret);
+    if (!current) throw new NotFoundError('STRUCTURE_NOT_FOUND', `Structure inconnue : SIRET ${siret}`);
+    if (mode === 'api' && !current.cproLogin) {
+      throw new DomainError('TECHNICAL_ACCOUNT_REQUIRED', `Le mode api demande un compte technique Chorus Pro pour ${siret} (structures set-account)`);
+    }
+    await this.uow.run((em) => em.getRepository(StructureEntity).update({ siret }, { returnMode: mode === 'auto' ? null : mode }));
+    return this.get(siret);
+  }
+
+  /** Structures having a technical account (optionally one SIRET), in SIRET order. */
+  async listWithTechnicalAccount(siret?: string): Promise<StructureWithAccount[]> {
+    const rows = await this.uow.dataSource
+      .getRepository(StructureEntity)
+      .createQueryBuilder('s')
+      .where('s.cpro_login IS NOT NULL')
+      .andWhere(siret ? 's.siret = :siret' : '1=1', { siret })
+      .orderBy('s.siret', 'ASC')
+      .getMany();
+    return rows.map((s) => ({ id: s.id, siret: s.siret, name: s.name, login: s.cproLogin as string }));
+  }
+
+  /** The decrypted technical account, for the Chorus Pro client only (never returned by the API, never logged). */
+  async getTechnicalAccount(siret: string): Promise<{ login: string; password: string } | null> {
+    const row = await this.uow.dataSource
+      .getRepository(StructureEntity)
+      .createQueryBuilder('s')
+      .addSelect('s.cproPasswordEnc')
+      .where('s.siret = :siret', { siret })
+      .getOne();
+    if (!row?.cproLogin || !row.cproPasswordEnc) return null;
+    return { login: row.cproLogin, password: decryptSecret(row.cproPasswordEnc, this.config.secretKey) };
+  }
 }
 
 function toView(s: StructureEntity): StructureView {
@@ -83,5 +152,8 @@ function toView(s: StructureEntity): StructureView {
     services: (s.services ?? [])
       .map((x) => ({ code: x.code, label: x.label, active: x.active }))
       .sort((a, b) => a.code.localeCompare(b.code)),
+    technicalAccountLogin: s.cproLogin ?? null,
+    returnMode: s.returnMode ?? (s.cproLogin ? 'api' : 'file'),
+    returnModeExplicit: s.returnMode !== null && s.returnMode !== undefined,
   };
 }

@@ -5,10 +5,11 @@ import { IngestionService } from '@/ingestion/ingestion.service';
 import { InvoicesQueryService } from '@/invoices/invoices-query.service';
 import { StructuresService } from '@/structures/structures.service';
 import { FileStore } from '@/storage/file-store.port';
+import { ALL_INVOICES } from '@/users/principal';
 import { createTestApp, TestApp } from '@test/support/test-app';
 import { PASTELL_DIR } from '@test/support/shared';
 
-const ALL = { structureIds: 'all' as const };
+const ALL = ALL_INVOICES;
 
 describe('ingestion of pivot flows (real samples)', () => {
   let t: TestApp;

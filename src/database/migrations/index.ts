@@ -1,4 +1,18 @@
 // Migrations in order of their timestamp. Never `synchronize` outside tests' throwaway databases.
 import { Initial1700000000000 } from '@/database/migrations/1700000000000-initial';
+import { ChorusProPull1700000003000 } from '@/database/migrations/1700000003000-chorus-pro-pull';
+import { InvoiceWorkflow1700000004000 } from '@/database/migrations/1700000004000-invoice-workflow';
+import { StatusReturn1700000005000 } from '@/database/migrations/1700000005000-status-return';
+import { PesAsap1700000006000 } from '@/database/migrations/1700000006000-pes-asap';
+import { WebListSorts1700000007000 } from '@/database/migrations/1700000007000-web-list-sorts';
+import { CreditNoteLinks1700000008000 } from '@/database/migrations/1700000008000-credit-note-links';
 
-export const MIGRATIONS = [Initial1700000000000];
+export const MIGRATIONS = [
+  Initial1700000000000,
+  ChorusProPull1700000003000,
+  InvoiceWorkflow1700000004000,
+  StatusReturn1700000005000,
+  PesAsap1700000006000,
+  WebListSorts1700000007000,
+  CreditNoteLinks1700000008000,
+];

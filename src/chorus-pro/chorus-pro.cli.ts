@@ -1,0 +1,60 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { CliContext } from '@/cli/cli.context';
+import { startSimulator } from '@/chorus-pro/simulator/simulator.server';
+
+function int(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} : entier positif attendu`);
+    return n;
+  };
+}
+
+function ratio(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('taux entre 0 et 1 attendu (ex. 0.05)');
+  return n;
+}
+
+function outage(value: string): { startS: number; durationS: number } {
+  const m = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(value);
+  if (!m) throw new InvalidArgumentError('format attendu DEBUT_S:DUREE_S (ex. 30:10)');
+  return { startS: Number(m[1]), durationS: Number(m[2]) };
+}
+
+export function registerChorusProCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('simulator')
+    .description("Démarre un faux Chorus Pro (PISTE) sur la boucle locale ; 1re ligne de stdout : l'objet JSON de connexion")
+    .option('--port <n>', 'port (0 : libre)', int('--port'), 8787)
+    .option('--structures <n>', 'nombre de structures', int('--structures'), 2)
+    .option('--invoices <n>', 'nombre de factures reçues', int('--invoices'), 20)
+    .option('--rate <n>', 'appels par seconde acceptés (429 au-delà)', int('--rate'), 20)
+    .option('--fail-rate <r>', 'part des appels en erreur 5xx aléatoire', ratio, 0)
+    .option('--latency-ms <n>', 'latence ajoutée à chaque réponse', int('--latency-ms'), 0)
+    .option('--outage <START_S:DURATION_S>', 'fenêtre de panne (503)', outage)
+    .option('--token-ttl-s <n>', 'durée de vie réelle des jetons (expiration anticipée)', int('--token-ttl-s'))
+    .option('--seed <n>', 'graine des factures générées', int('--seed'))
+    .option('--pivot-per-group', 'un seul flux pivot par téléchargement groupé (au lieu d’un par facture)', false)
+    .action(async (opts) => {
+      const sim = await startSimulator({
+        port: opts.port,
+        structures: opts.structures,
+        invoices: opts.invoices,
+        rate: opts.rate,
+        failRate: opts.failRate,
+        latencyMs: opts.latencyMs,
+        outage: opts.outage,
+        tokenTtlS: opts.tokenTtlS,
+        seed: opts.seed,
+        pivotPerGroup: opts.pivotPerGroup,
+      });
+      ctx.printJson(sim.describe());
+      process.stderr.write(`Simulateur Chorus Pro à l'écoute sur ${sim.apiUrl} (${sim.state.invoices.size} factures) — Ctrl+C pour arrêter\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await sim.close();
+    });
+}

@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import { FactureRecipiendaire, HistoStatut, TypeDemandePaiement } from '@/chorus-pro/chorus-pro.types';
+import { makeSiren, makeSiret } from '@/common/siret/siret';
+import { AttachmentEncoder } from '@/fixtures-generator/attachment.encoder';
+import { DEMO_STRUCTURES, DemoStructure } from '@/fixtures-generator/demo-structures';
+import { buildInvoiceSpec, DEFAULT_REFERENCE_DATE, InvoiceSpec, renderPivotFlow } from '@/fixtures-generator/pivot-flow.generator';
+import { SeededRng } from '@/fixtures-generator/seeded.rng';
+
+// Everything the fake Chorus Pro knows: structures with their technical accounts, received invoices (pivot
+// content made by the project's fixture generator), tokens, call statistics, and the faults tests inject.
+
+export interface SimStructure {
+  idStructureCPP: number;
+  siret: string;
+  name: string;
+  login: string;
+  password: string;
+  services: string[];
+  demo: DemoStructure;
+}
+
+export interface SimInvoice {
+  idFacture: number;
+  structure: SimStructure;
+  spec: InvoiceSpec;
+  typeDemandePaiement: TypeDemandePaiement;
+  cadre: string;
+  statut: string;
+  dateHeureEtatCourant: Date;
+  commentaire: string | null;
+  history: HistoStatut[];
+  telechargee: boolean;
+  /** The pivot served for this invoice is broken (tests: a bad invoice among good ones). */
+  badPivot: boolean;
+  taille?: number;
+}
+
+/** One-shot faults: the next `times` matching calls answer this way instead of normally. */
+export type SimFault =
+  | { kind: 'status'; status: number; retryAfterS?: number; endpoint?: string; times?: number }
+  | { kind: 'malformed-json'; endpoint?: string; times?: number }
+  | { kind: 'hang'; endpoint?: string; times?: number }
+  | { kind: 'codeRetour'; codeRetour: number; libelle: string; endpoint?: string; times?: number };
+
+export interface SimulatorStats {
+  /** Calls received under /cpro/, per endpoint (rejected ones included). */
+  calls: Record<string, number>;
+  total: number;
+  rejected429: number;
+  tokensIssued: number;
+  /** telecharger/groupe: how many times each invoice was served. */
+  downloads: Map<number, number>;
+  /** Arrival times (epoch ms) of /cpro/ calls, for rate checks. */
+  arrivals: number[];
+}
+
+export interface SimulatorStateOptions {
+  structures: number;
+  invoices: number;
+  seed: number;
+  /** Date around which invoices were issued (YYYY-MM-DD). */
+  referenceDate?: string;
+  /** Share of FACTURE_TRAVAUX (cadre A4) among generated invoices. */
+  worksShare?: number;
+}
+
+const FIRST_ID = 100_001;
+
+export class SimulatorState {
+  readonly structures: SimStructure[] = [];
+  readonly invoices = new Map<number, SimInvoice>();
+  readonly tokens = new Map<string, number>();
+  readonly faults: SimFault[] = [];
+  readonly stats: SimulatorStats = { calls: {}, total: 0, rejected429: 0, tokensIssued: 0, downloads: new Map(), arrivals: [] };
+  /** Overrides the telecharger/groupe size cap at run time (tests). */
+  maxDownloadBytes?: number;
+  readonly clientId = `passerelle-sim-${randomBytes(4).toString('hex')}`;
+  readonly clientSecret = randomBytes(18).toString('base64url');
+  private readonly rng: SeededRng;
+  private readonly encoder: AttachmentEncoder;
+  private nextId = FIRST_ID;
+  private nextHistoId = 1;
+
+  constructor(private readonly options: SimulatorStateOptions) {
+    this.rng = new SeededRng(options.seed);
+    this.encoder = new AttachmentEncoder(options.seed);
+    for (let i = 0; i < Math.max(1, options.structures); i++) this.structures.push(this.makeStructure(i));
+    this.addInvoices(options.invoices);
+  }
+
+  private makeStructure(i: number): SimStructure {
+    const demo: DemoStructure =
+      i < DEMO_STRUCTURES.length
+        ? DEMO_STRUCTURES[i]
+        : {
+            siret: makeSiret(makeSiren(String(21_800_000 + i)) + '0001'),
+            name: `Commune simulée n° ${i + 1}`,
+            services: [
+              { code: 'FINANCES', label: 'Service des finances', active: true },
+              { code: 'ST', label: 'Services techniques', active: true },
+            ],
+            serviceRequired: false,
+            engagementRequired: false,
+            paymentDelayDays: 30,
+          };
+    return {
+      idStructureCPP: 25_000_000 + i,
+      siret: demo.siret,
+      name: demo.name,
+      login: `TECH_${demo.siret}@cpro.fr`,
+      password: randomBytes(12).toString('base64url'),
+      services: demo.services.filter((s) => s.active).map((s) => s.code),
+      demo,
+    };
+  }
+
+  /** Deposits `count` new invoices, spread over the structures (or for one), MISE_A_DISPOSITION now. */
+  addInvoices(count: number, options: { structure?: SimStructure; at?: Date } = {}): SimInvoice[] {
+    const added: SimInvoice[] = [];
+    const at = options.at ?? new Date();
+    for (let k = 0; k < count; k++) {
+      const idFacture = this.nextId++;
+      const structure = options.structure ?? this.structures[(idFacture - FIRST_ID) % this.structures.length];
+      const rng = this.rng.fork(`invoice-${idFacture}`);
+      const works = rng.chance(this.options.worksShare ?? 0.1);
+      const spec = buildInvoiceSpec(rng, {
+        structure: structure.demo,
+        sequence: idFacture,
+        cproId: String(idFacture),
+        date: this.options.referenceDate ?? DEFAULT_REFERENCE_DATE,
+      });
+      if (works) spec.cadre = 'A4';
+      const deposited = new Date(at.getTime() - 60_000);
+      const invoice: SimInvoice = {
+        idFacture,
+        structure,
+        spec,
+        typeDemandePaiement: works ? 'FACTURE_TRAVAUX' : 'FACTURE',
+        cadre: spec.cadre,
+        statut: 'MISE_A_DISPOSITION',
+        dateHeureEtatCourant: at,
+        commentaire: null,
+        history: [],
+        telechargee: false,
+        badPivot: false,
+      };
+      this.pushHistory(invoice, 'DEPOSEE', deposited, '');
+      this.pushHistory(invoice, 'MISE_A_DISPOSITION', at, '');
+      this.invoices.set(idFacture, invoice);
+      added.push(invoice);
+    }
+    return added;
+  }
+
+  /** Another actor (supplier, comptable, platform) changes a status: no rule applies. */
+  setStatus(idFacture: number, statut: string, commentaire = '', at = new Date()): SimInvoice {
+    const invoice = this.invoice(idFacture);
+    invoice.statut = statut;
+    invoice.dateHeureEtatCourant = at;
+    invoice.commentaire = commentaire || null;
+    this.pushHistory(invoice, statut, at, commentaire);
+    return invoice;
+  }
+
+  corruptPivot(idFacture: number): void {
+    const invoice = this.invoice(idFacture);
+    invoice.badPivot = true;
+    invoice.taille = undefined;
+  }
+
+  invoice(idFacture: number): SimInvoice {
+    const invoice = this.invoices.get(idFacture);
+    if (!invoice) throw new Error(`Facture simulée inconnue : ${idFacture}`);
+    return invoice;
+  }
+
+  invoicesOf(siret: string): SimInvoice[] {
+    return [...this.invoices.values()].filter((i) => i.structure.siret === siret);
+  }
+
+  injectFault(fault: SimFault): void {
+    this.faults.push({ times: 1, ...fault });
+  }
+
+  /** Every token issued so far stops working (a token expiring early, PISTE restarting…). */
+  expireTokens(): void {
+    this.tokens.clear();
+  }
+
+  findAccount(login: string, password: string): SimStructure | undefined {
+    return this.structures.find((s) => s.login === login && s.password === password);
+  }
+
+  /** The pivot XML of one invoice (one CPPFacturePivot flow per invoice, as in telecharger/groupe PIVOT). */
+  pivotXml(invoice: SimInvoice): Buffer {
+    const xml = renderPivotFlow(
+      { idFlx: 'CPP' + String(invoice.idFacture).padStart(22, '0'), dtPrd: invoice.spec.receptionDate, invoices: [invoice.spec] },
+      { encoder: this.encoder },
+    );
+    if (!invoice.badPivot) return xml;
+    // A pivot cut in the middle of an invoice, declared as UTF-8 but not well-formed.
+    return Buffer.concat([xml.subarray(0, Math.floor(xml.length / 2)), Buffer.from('<<<\u0000', 'utf8')]);
+  }
+
+  /** One flow holding several invoices (good ones only: a bad pivot is served alone). */
+  groupPivotXml(invoices: SimInvoice[]): Buffer {
+    if (invoices.length === 1 || invoices.some((i) => i.badPivot)) return Buffer.concat(invoices.map((i) => this.pivotXml(i)));
+    return renderPivotFlow(
+      { idFlx: 'CPP' + String(invoices[0].idFacture).padStart(22, '0'), dtPrd: invoices[0].spec.receptionDate, invoices: invoices.map((i) => i.spec) },
+      { encoder: this.encoder },
+    );
+  }
+
+  taille(invoice: SimInvoice): number {
+    invoice.taille ??= this.pivotXml(invoice).length;
+    return invoice.taille;
+  }
+
+  searchEntry(invoice: SimInvoice, withSize: boolean): FactureRecipiendaire {
+    const s = invoice.spec;
+    return {
+      idFacture: invoice.idFacture,
+      numeroFacture: s.number ?? '',
+      typeDemandePaiement: invoice.typeDemandePaiement,
+      typeFacture: s.type === '381' ? 'AVOIR' : 'FACTURE',
+      typeFactureTravaux: invoice.typeDemandePaiement === 'FACTURE_TRAVAUX' ? 'PROJET_DECOMPTE_MENSUEL' : null,
+      statut: invoice.statut,
+      dateHeureEtatCourant: invoice.dateHeureEtatCourant.toISOString(),
+      commentaireEtatCourant: invoice.commentaire,
+      dateDepot: s.receptionDate,
+      dateFacture: s.issueDate,
+      codeDestinataire: invoice.structure.siret,
+      designationDestinataire: invoice.structure.name,
+      idDestinataire: invoice.structure.idStructureCPP,
+      codeFournisseur: s.supplier.id,
+      designationFournisseur: s.supplier.name,
+      typeIdentifiantFournisseur: 'SIRET',
+      codeServiceExecutant: s.debtor.serviceCode ?? null,
+      nomServiceExecutant: s.debtor.serviceName ?? null,
+      idServiceExecutant: s.debtor.serviceCode ? invoice.structure.idStructureCPP * 10 + invoice.structure.services.indexOf(s.debtor.serviceCode) : null,
+      devise: s.currency,
+      montantHT: Number(s.amounts.ht),
+      montantTTC: Number(s.amounts.ttc),
+      montantAPayer: Number(s.amounts.netToPay),
+      numeroBonCommande: s.engagement?.engagementNumber ?? null,
+      numeroMarche: s.engagement?.marketNumber ?? null,
+      factureTelechargeeParDestinataire: invoice.telechargee,
+      ...(withSize ? { taille: this.taille(invoice) } : {}),
+    };
+  }
+
+  private pushHistory(invoice: SimInvoice, code: string, at: Date, comment: string): void {
+    invoice.history.push({
+      histoStatutId: this.nextHistoId++,
+      histoStatutCode: code,
+      histoStatutDatePassage: chorusDateTime(at),
+      histoStatutCommentaire: comment,
+      histoStatutUtilisateurNom: 'SIMULATEUR',
+      histoStatutUtilisateurPrenom: 'Chorus',
+    });
+  }
+}
+
+/** "YYYY-MM-DD HH:mm" as in consulter/historique answers. */
+export function chorusDateTime(date: Date): string {
+  return date.toISOString().slice(0, 16).replace('T', ' ');
+}

@@ -1,0 +1,147 @@
+import { Injectable, Optional } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Clock } from '@/clock/clock.port';
+import { FlowEntity, FlowSource } from '@/flows/flow.entity';
+import { checkInvoice, RecipientSettings } from '@/ingestion/invoice.checks';
+import { attachmentRow, buildInvoiceRows, InvoiceRows, validationRows } from '@/ingestion/invoice-rows.builder';
+import { IngestionRepository, KnownInvoice } from '@/ingestion/ingestion.repository';
+import { emptyReport, ImportReport } from '@/ingestion/ingestion.types';
+import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
+import { MetricsService } from '@/metrics/metrics.service';
+import { PivotInvoice } from '@/pivot/pivot.types';
+
+export const ACTOR_BY_SOURCE: Record<FlowSource, string> = {
+  inbox: 'Chorus Pro (dépôt)',
+  cli: 'Chorus Pro (import manuel)',
+  api: 'Chorus Pro (API)',
+  upload: 'Chorus Pro (téléversement)',
+};
+
+/** What a batch needs to know about its flow. */
+export interface BatchContext {
+  flow: FlowEntity;
+  source: FlowSource;
+  recipients: Map<string, RecipientSettings>;
+  defaultDelay: number;
+  fileName: string;
+  receivedAt: Date;
+}
+
+// Chorus Pro re-sends a suspended invoice once the supplier completed it (pivot V2_02 `Renvoi`).
+const isCompletedResend = (renvoi?: string) => Boolean(renvoi && /^compl[ée]t[ée]e$/i.test(renvoi.trim()));
+
+/**
+ * Stores one batch of read invoices inside the caller's transaction: duplicates are reported (or, for a
+ * `Renvoi=Complétée`, complete the known invoice), new invoices are checked and written with all their rows.
+ */
+@Injectable()
+export class InvoiceBatchWriter {
+  constructor(
+    private readonly repository: IngestionRepository,
+    private readonly clock: Clock,
+    private readonly metrics: MetricsService,
+    @Optional() private readonly workflow?: InvoiceWorkflowPort,
+  ) {}
+
+  async storeBatch(em: EntityManager, batch: PivotInvoice[], ctx: BatchContext): Promise<ImportReport> {
+    const report = emptyReport();
+    const known = await this.repository.findKnown(
+      em,
+      batch.map((i) => i.cproId?.trim()).filter((x): x is string => Boolean(x)),
+      batch.map((i) => ({ supplierId: i.supplier.id.trim(), number: i.number.trim(), year: Number(i.issueDate.slice(0, 4)) })),
+    );
+    const byCpro = new Map(known.filter((k) => k.cproId).map((k) => [k.cproId!, k]));
+    const byKey = new Map(known.map((k) => [dupKey(k.supplierId, k.number, k.invoiceYear), k]));
+    const fresh: InvoiceRows[] = [];
+    const actor = ACTOR_BY_SOURCE[ctx.source];
+    for (const inv of batch) {
+      const key = dupKey(inv.supplier.id.trim(), inv.number.trim(), Number(inv.issueDate.slice(0, 4)));
+      const match = (inv.cproId && byCpro.get(inv.cproId.trim())) || byKey.get(key);
+      if (match) {
+        if (isCompletedResend(inv.renvoi)) {
+          await this.applyCompletedResend(em, match, inv, ctx, actor);
+          report.invoices.updated++;
+        } else {
+          report.invoices.duplicates++;
+          report.errors.push({
+            file: ctx.fileName,
+            invoice: inv.number,
+            code: 'DUPLICATE_INVOICE',
+            message: `Facture ${inv.number} du fournisseur ${inv.supplier.id} déjà reçue${match.cproId ? ` (IdCPRO ${match.cproId})` : ''} : ignorée`,
+          });
+        }
+        continue;
+      }
+      const recipient = ctx.recipients.get(inv.debtor.id.trim()) ?? null;
+      const anomalies = checkInvoice(inv, recipient);
+      const rows = buildInvoiceRows({
+        invoice: inv,
+        flowId: ctx.flow.id,
+        structureId: recipient?.id ?? null,
+        paymentDelayDays: recipient?.paymentDelayDays ?? ctx.defaultDelay,
+        anomalies,
+        receivedAt: ctx.receivedAt,
+        actor,
+        fileName: ctx.fileName,
+      });
+      fresh.push(rows);
+      // Same invoice twice in one batch: the second is a duplicate of the first.
+      const pseudo: KnownInvoice = { id: rows.invoice.id!, cproId: rows.invoice.cproId ?? null, supplierId: rows.invoice.supplierId!, number: rows.invoice.number!, invoiceYear: rows.invoice.invoiceYear!, status: 'A_TRAITER' };
+      if (pseudo.cproId) byCpro.set(pseudo.cproId, pseudo);
+      byKey.set(key, pseudo);
+      report.invoices.created++;
+      if (anomalies.length > 0) report.invoices.withAnomalies++;
+      for (const a of anomalies) this.metrics.anomalies.inc({ code: a.code });
+    }
+    await this.repository.insertInvoiceRows(em, fresh);
+    this.metrics.invoices.inc({ result: 'created' }, report.invoices.created);
+    this.metrics.invoices.inc({ result: 'duplicate' }, report.invoices.duplicates);
+    this.metrics.invoices.inc({ result: 'updated' }, report.invoices.updated);
+    return report;
+  }
+
+  /** `Renvoi=Complétée`: new attachments and a history step; the workflow decides the state (SUSPENDUE → A_TRAITER). */
+  private async applyCompletedResend(
+    em: EntityManager,
+    known: KnownInvoice,
+    inv: PivotInvoice,
+    ctx: { flow: FlowEntity; fileName: string },
+    actor: string,
+  ): Promise<void> {
+    const have = await this.repository.attachmentShas(em, known.id);
+    const added = inv.attachments.filter((a) => !have.has(a.content?.sha256 ?? `#${a.numOrdre}`));
+    const unreadable = added.filter((a) => a.error);
+    await this.repository.insertChildRows(em, {
+      attachments: added.map((a) => attachmentRow(known.id, ctx.flow.id, a)),
+      validations: validationRows(known.id, ctx.flow.id, inv),
+      anomalies: unreadable.map((a) => ({
+        invoiceId: known.id,
+        code: 'ATTACHMENT_UNREADABLE',
+        message: `Pièce jointe « ${a.name} » illisible : ${a.error!.message}`,
+      })),
+    });
+    await this.repository.addAnomalyCodes(em, known.id, unreadable.length > 0 ? ['ATTACHMENT_UNREADABLE'] : []);
+    await this.repository.insertChildRows(em, {
+      history: [
+        {
+          invoiceId: known.id,
+          step: 'RENVOI_COMPLETEE',
+          label: 'Lecture flux (renvoi complété)',
+          actor,
+          at: this.clock.now(),
+          flowId: ctx.flow.id,
+          details: { file: ctx.fileName, addedAttachments: added.map((a) => a.name) },
+        },
+      ],
+    });
+    if (this.workflow) {
+      await this.workflow.onChorusProStatus(em, known.id, 'COMPLETEE', { actor, flowId: ctx.flow.id, details: { file: ctx.fileName } });
+    } else {
+      await em.query(`UPDATE invoices SET cpp_status = 'COMPLETEE', updated_at = now() WHERE id = $1`, [known.id]);
+    }
+  }
+}
+
+function dupKey(supplierId: string, number: string, year: number): string {
+  return `${supplierId}\u0000${number}\u0000${year}`;
+}

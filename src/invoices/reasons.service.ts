@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainError } from '@/common/errors/domain.error';
+import { configDir } from '@/config/app.config';
+import { UnitOfWork } from '@/database/unit-of-work';
+
+export type ReasonAction = 'reject' | 'suspend';
+export const REASON_ACTIONS: readonly ReasonAction[] = ['reject', 'suspend'];
+
+export interface Reason {
+  code: string;
+  label: string;
+  actions: ReasonAction[];
+  active: boolean;
+}
+
+/** Chorus Pro's `motif` is at most 255 characters (traiterFactureRecue, CPPStatut). */
+export const MAX_REASON_LENGTH = 255;
+
+/**
+ * Motifs of rejection and suspension. The list is seeded at boot from config/reasons.json, idempotently
+ * (missing codes are added; what the administrator changed is kept), then maintained through /api/reasons.
+ */
+@Injectable()
+export class ReasonsService implements OnApplicationBootstrap {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const file = JSON.parse(readFileSync(join(configDir(), 'reasons.json'), 'utf8')) as { reasons: Array<Omit<Reason, 'active'>> };
+    await this.uow.run(async (em) => {
+      for (const [i, r] of file.reasons.entries()) {
+        await em.query(
+          `INSERT INTO reasons (code, label, actions, position) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING`,
+          [r.code, r.label, r.actions, i],
+        );
+      }
+    });
+  }
+
+  async list(includeInactive = false): Promise<Reason[]> {
+    return this.dataSource.query(
+      `SELECT code, label, actions, active FROM reasons ${includeInactive ? '' : 'WHERE active'} ORDER BY position, code`,
+    );
+  }
+
+  async upsert(input: { code: string; label: string; actions?: string[]; active?: boolean }): Promise<Reason> {
+    const code = input.code.trim().toUpperCase();
+    if (!/^[A-Z0-9_]{2,50}$/.test(code)) throw new DomainError('INVALID_REASON_CODE', 'Code de motif : lettres, chiffres et _ (2 à 50)');
+    const label = input.label.trim().replace(/\s+/g, ' ');
+    if (!label || label.length > 200) throw new DomainError('INVALID_REASON_LABEL', 'Libellé de motif vide ou trop long (200 caractères au plus)');
+    const actions = input.actions ?? ['reject', 'suspend'];
+    if (!actions.length || actions.some((a) => !(REASON_ACTIONS as readonly string[]).includes(a))) {
+      throw new DomainError('INVALID_REASON_ACTIONS', 'Actions du motif : reject et/ou suspend');
+    }
+    await this.uow.run((em) =>
+      em.query(
+        `INSERT INTO reasons (code, label, actions, active, position)
+         VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), 0) + 1 FROM reasons))
+         ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label, actions = EXCLUDED.actions, active = EXCLUDED.active, updated_at = now()`,
+        [code, label, actions, input.active ?? true],
+      ),
+    );
+    return (await this.list(true)).find((r) => r.code === code)!;
+  }
+
+  /**
+   * The motif text sent to Chorus Pro: « libellé : complément ». Refused rather than cut when longer than
+   * 255 characters, so the supplier never receives a sentence truncated mid-word without anyone knowing.
+   */
+  async reasonText(em: EntityManager, code: string | undefined, complement: string | undefined, action: ReasonAction): Promise<string> {
+    const rows: Reason[] = await em.query(`SELECT code, label, actions, active FROM reasons WHERE code = $1`, [code?.trim().toUpperCase()]);
+    const reason = rows[0];
+    if (!reason || !reason.active) throw new DomainError('REASON_UNKNOWN', `Motif inconnu : « ${code} » (voir la liste des motifs)`);
+    if (!reason.actions.includes(action)) {
+      throw new DomainError('REASON_NOT_APPLICABLE', `Le motif « ${reason.label} » ne s'applique pas à cette action`);
+    }
+    return composeReason(reason.label, complement);
+  }
+}
+
+export function composeReason(label: string, complement: string | undefined): string {
+  const extra = complement?.trim().replace(/\s+/g, ' ');
+  const text = extra ? `${label} : ${extra}` : label;
+  const length = [...text].length;
+  if (length > MAX_REASON_LENGTH) {
+    const room = MAX_REASON_LENGTH - [...label].length - 3;
+    throw new DomainError(
+      'REASON_TOO_LONG',
+      `Motif trop long pour Chorus Pro (${length} caractères, 255 au plus) : le complément peut compter ${Math.max(room, 0)} caractères`,
+      { length, max: MAX_REASON_LENGTH, complementMax: Math.max(room, 0) },
+    );
+  }
+  return text;
+}

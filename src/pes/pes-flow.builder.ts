@@ -1,0 +1,342 @@
+import { gzipSync } from 'node:zlib';
+import { money } from '@/common/money/money';
+import type { Address, BudgetSettings, Debtor, TitreData } from '@/pes/pes.types';
+import { FastXmlWriter, XmlSink } from '@/pes/pes-xml.writer';
+
+// PES V2 « Aller » writer for a recette bordereau and the ASAP of each titre, following the DGFiP schemas of
+// 18/04/2016 (PES_Aller.xsd → PES_RecetteAller, PES_PJ) and their annotations for a PES_Facture typed ASAP.
+// Element order is the XSD's sequence order.
+
+export const PES_ALLER_NS = 'http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/aller';
+/** PES_PJ TypePJ 006 « PES Facture » (Class_PJ: the ASAP travels gzip+base64 in a PJ of type 006). */
+export const PJ_TYPE_ASAP = '006';
+/** TypePJ 008 « Document complémentaire à l'ASAP » (PES 5.3 TPJ list; absent from the v491 list). */
+export const PJ_TYPE_PDF = '008';
+
+export interface FlowContext {
+  settings: BudgetSettings;
+  year: number;
+  bordereauNumber: number;
+  /** Emission date of the bordereau and of the file (YYYY-MM-DD, collectivité's time zone). */
+  emittedOn: string;
+  /** NomFic, also the file name without `.xml`. */
+  fileBaseName: string;
+}
+
+export function asapIdUnique(year: number, bordereau: number, titre: number): string {
+  return `ASAP${year}B${bordereau}T${titre}`; // Base_Alphanum50: letters and digits only
+}
+export function pdfIdUnique(year: number, bordereau: number, titre: number): string {
+  return `DOC${year}B${bordereau}T${titre}`;
+}
+
+export function pesFileBaseName(s: BudgetSettings, year: number, bordereau: number): string {
+  const c = s.collectivite;
+  return `PESALR_${c.siret}_${c.codCol}${c.codBud}_${year}_BORD${String(bordereau).padStart(7, '0')}`;
+}
+
+function address(w: XmlSink, a: Address, withAdr1 = true, withAdr2 = true): void {
+  w.open('Adresse');
+  w.leaf('TypAdr', '1');
+  if (withAdr1 && a.adr1) w.leaf('Adr1', a.adr1);
+  if (withAdr2 && a.adr2) w.leaf('Adr2', a.adr2);
+  if (a.adr3) w.leaf('Adr3', a.adr3);
+  w.leaf('CP', a.cp);
+  w.leaf('Ville', a.ville);
+  const abroad = Boolean(a.codPays && a.codPays !== '100');
+  w.leaf('CodRes', abroad ? '1' : '0');
+  if (abroad) w.leaf('CodPays', a.codPays!);
+  w.close();
+}
+
+function amount(v: string): string {
+  return money(v).toFixed(2);
+}
+
+/** VAT rates print without useless zeros ("20", "5.5"): Base_Taux allows 5 digits with 2 decimals. */
+function rate(v: string): string {
+  return money(v).toFixed();
+}
+
+/** Optical stub (digits and spaces only). The HEL norm's keys are not computed: see README « ce qu'il ne porte pas ». */
+export function talonOptique(s: BudgetSettings, t: TitreData, bordereau: number): [string, string] {
+  const cents = money(t.amountTtc).times(100).toFixed(0);
+  return [
+    `${t.year} ${String(bordereau).padStart(7, '0')} ${String(t.number).padStart(13, '0')}`,
+    `${s.collectivite.siret} ${cents.padStart(12, '0')}`,
+  ];
+}
+
+function debtorInfo(w: XmlSink, d: Debtor, recette: boolean): void {
+  w.open('InfoTiers');
+  if (recette && d.siret) {
+    // Debtor's SIRET: `IdTiers` with `NatIdTiers` 01 (Class_TiersRecette). In the PES_Facture ASAP,
+    // IdTiers is « ne pas renseigner ».
+    w.leaf('IdTiers', d.siret);
+    w.leaf('NatIdTiers', '01');
+  }
+  w.leaf('CatTiers', d.category);
+  w.leaf('NatJur', d.legalNature);
+  w.leaf('TypTiers', '01');
+  if (d.civility) w.leaf('Civilite', d.civility);
+  w.leaf('Nom', d.name);
+  if (d.complName) w.leaf('ComplNom', d.complName);
+  if (d.firstName) w.leaf('Prenom', d.firstName);
+  w.close();
+}
+
+/** The ASAP of one titre: a PES_Facture with TypeFact 09 and one FactureIndiv. */
+export function writeFacture(w: XmlSink, ctx: FlowContext, t: TitreData): void {
+  const s = ctx.settings;
+  const c = s.collectivite;
+  w.open('PES_Facture');
+  w.leaf('IdVer', '2');
+  w.leaf('Annee', String(t.year));
+  w.leaf('TypeFact', '09');
+  w.leaf('Date', t.issueDate);
+  w.open('Emetteur');
+  w.open('InfoTiers');
+  w.leaf('CatTiers', c.categorie);
+  w.leaf('NatJur', c.natureJuridique);
+  w.leaf('TypTiers', '20');
+  w.leaf('Nom', c.label);
+  w.close();
+  address(w, c.adresse);
+  w.open('InfoSuppl');
+  if (c.telephone) w.leaf('NumTel', c.telephone);
+  if (c.horairesOuverture) w.leaf('HorairesOuv', c.horairesOuverture);
+  if (c.codeTipi) w.leaf('CodeTipi', c.codeTipi);
+  if (c.adrTipi) w.leaf('AdrTipi', c.adrTipi);
+  if (c.refBdf) w.leaf('RefBdf', c.refBdf);
+  w.close();
+  w.open('Signataire');
+  w.open('Personne');
+  w.leaf('Nom', s.signataire.nom ?? '');
+  w.leaf('Prenom', s.signataire.prenom ?? '');
+  w.close();
+  w.leaf('Role', s.signataire.fonction ?? '');
+  w.close();
+  w.close();
+  // Tiers 25: the centre d'encaissement, fixed name, no Adr1/Adr2 (Class_TiersFacture, Class_AdresseFacture).
+  w.open('Tiers');
+  w.open('InfoTiers');
+  w.leaf('CatTiers', '20');
+  w.leaf('NatJur', '07');
+  w.leaf('TypTiers', '25');
+  w.leaf('Nom', "CENTRE D'ENCAISSEMENT");
+  w.leaf('ComplNom', 'DES FINANCES PUBLIQUES');
+  w.close();
+  address(w, { ...s.centreEncaissement.adresse }, false, false);
+  w.close();
+  // Tiers 26: the Centre des Finances Publiques (trésorerie), with its bank account.
+  const tr = s.tresorerie;
+  w.open('Tiers');
+  w.open('InfoTiers');
+  w.leaf('CatTiers', '20');
+  w.leaf('NatJur', '07');
+  w.leaf('TypTiers', '26');
+  w.leaf('Nom', tr.nom);
+  w.close();
+  address(w, tr.adresse);
+  w.open('CpteBancaire');
+  w.leaf('BIC', tr.bic ?? '');
+  w.leaf('IBAN', tr.iban ?? '');
+  w.leaf('TitCpte', (tr.titulaire ?? tr.nom).slice(0, 32));
+  w.close();
+  w.close();
+  w.open('FactureIndiv');
+  w.leaf('DateEmission', t.issueDate);
+  w.leaf('NumeroFacture', `T${t.year}-${ctx.bordereauNumber}-${t.number}`);
+  w.open('Debiteur');
+  debtorInfo(w, t.debtor, false);
+  address(w, t.debtor.address);
+  w.close();
+  w.leaf('Objet', t.object);
+  for (const l of t.lines) {
+    w.open('LigneFacture');
+    w.leaf('Date', t.issueDate);
+    w.leaf('Libelle', l.label);
+    w.leaf('Quantite', money(l.quantity).toFixed());
+    w.leaf('MtUnitaire', amount(l.unitPrice));
+    w.leaf('MtHT', amount(l.amountHt));
+    w.leaf('TauxTVA', rate(l.vatRate));
+    w.leaf('MtTVA', amount(l.amountTva));
+    w.leaf('MtTTC', money(l.amountHt).plus(l.amountTva).toFixed(2));
+    w.leaf('Ordre', String(l.lineNo));
+    w.close();
+  }
+  w.open('TotalAPayer');
+  w.leaf('MtTotalHT', amount(t.amountHt));
+  w.leaf('MtTotalTVA', amount(t.amountTva));
+  w.leaf('MtTotalTTC', amount(t.amountTtc));
+  w.close();
+  w.open('RefTitre');
+  w.leaf('Exercice', String(t.year));
+  w.leaf('NumBordereau', String(ctx.bordereauNumber));
+  w.leaf('NumTitre', String(t.number));
+  w.leaf('NumLigne', '1'); // « A valoriser obligatoirement à 1 »
+  w.close();
+  const [l1, l2] = talonOptique(s, t, ctx.bordereauNumber);
+  w.open('TalonOptique2Lignes');
+  w.leaf('Ligne1', l1);
+  w.leaf('Ligne2', l2);
+  w.close();
+  w.leaf('ModalitesReglement', s.modalites.reglement);
+  // « Si Edition avec TIP : 0 … Si Edition sans TIP (avec Talon) : 1 » (Class_FacturePESIndiv).
+  w.leaf('ModeRecouvrement', s.modalites.modeRecouvrement === 'TIP' ? '0' : '1');
+  w.leaf('ConditionsGen', s.modalites.contestation);
+  w.close();
+  w.open('Nomenclatures');
+  w.close();
+  w.close();
+}
+
+/** The ASAP document as it travels in its PES_PJ: UTF-8 XML, gzip, base64 in 76-character lines. */
+export function encodeFacture(ctx: FlowContext, t: TitreData): { xml: string; base64: string } {
+  const w = new FastXmlWriter();
+  writeFacture(w, ctx, t);
+  const xml = w.end();
+  return { xml, base64: wrap76(gzipSync(Buffer.from(xml, 'utf8')).toString('base64')) };
+}
+
+export function wrap76(b64: string): string {
+  let out = '\n';
+  for (let i = 0; i < b64.length; i += 76) out += b64.slice(i, i + 76) + '\n';
+  return out;
+}
+
+export interface AllerAttachments {
+  asap(t: TitreData): string;
+  pdf(t: TitreData): string | null;
+}
+
+/** The whole PES_Aller of one bordereau. Attachments are produced titre by titre while writing PES_PJ. */
+export function writeAller(w: XmlSink, ctx: FlowContext, titres: TitreData[], attachments: AllerAttachments): void {
+  const s = ctx.settings;
+  const c = s.collectivite;
+  const bord = ctx.bordereauNumber;
+  w.open('n:PES_Aller', { 'xmlns:n': PES_ALLER_NS });
+  w.open('Enveloppe');
+  w.open('Parametres');
+  w.leaf('Version', '1');
+  w.leaf('TypFic', 'PESALR1');
+  w.leaf('NomFic', ctx.fileBaseName);
+  w.close();
+  w.close();
+  w.open('EnTetePES');
+  w.leaf('DteStr', ctx.emittedOn);
+  w.leaf('IdPost', c.idPost);
+  if (c.libellePoste) w.leaf('LibellePoste', c.libellePoste);
+  w.leaf('IdColl', c.siret);
+  w.leaf('CodCol', c.codCol);
+  w.leaf('CodBud', c.codBud);
+  w.leaf('LibelleColBud', c.label);
+  w.close();
+  w.open('PES_RecetteAller');
+  w.open('EnTeteRecette');
+  w.leaf('IdVer', '2');
+  w.close();
+  w.open('Bordereau', { Id: `BORD${ctx.year}N${bord}` });
+  w.open('BlocBordereau');
+  w.leaf('Exer', String(ctx.year));
+  w.leaf('IdBord', String(bord));
+  w.leaf('DteBordEm', ctx.emittedOn);
+  w.leaf('TypBord', '01');
+  w.leaf('NbrPce', String(titres.length));
+  let ht = money(0);
+  let tva = money(0);
+  for (const t of titres) {
+    ht = ht.plus(t.amountHt);
+    tva = tva.plus(t.amountTva);
+  }
+  w.leaf('MtBordHt', ht.toFixed(2));
+  // MtBordTVA: absent, or > 0 with at least one line carrying MtTVA (Class_BordereauRecetteAller).
+  if (tva.gt(0)) w.leaf('MtBordTVA', tva.toFixed(2));
+  w.close();
+  for (const t of titres) {
+    w.open('Piece');
+    w.open('BlocPiece');
+    const codServ = t.codServ ?? c.codServ;
+    if (codServ) w.leaf('CodServ', codServ);
+    w.leaf('IdPce', String(t.number));
+    w.leaf('TypPce', t.typPce);
+    w.leaf('NatPce', t.natPce);
+    w.leaf('Edition', t.edition);
+    w.leaf('ObjPce', t.object);
+    const asapId = asapIdUnique(t.year, bord, t.number);
+    w.open('PJRef');
+    w.leaf('Support', '01');
+    w.leaf('IdUnique', asapId);
+    w.leaf('NomPJ', `${asapId}.xml`);
+    w.close();
+    if (t.pdf) {
+      const id = pdfIdUnique(t.year, bord, t.number);
+      w.open('PJRef');
+      w.leaf('Support', '01');
+      w.leaf('IdUnique', id);
+      w.leaf('NomPJ', t.pdf.name);
+      w.close();
+    }
+    w.close();
+    for (const l of t.lines) {
+      w.open('LigneDePiece');
+      w.open('BlocLignePiece');
+      w.open('InfoLignePiece');
+      w.leaf('IdLigne', String(l.lineNo));
+      w.leaf('ObjLignePce', l.label);
+      w.leaf('CodProdLoc', l.productCode);
+      w.leaf('Nature', l.nature);
+      if (l.fonction) w.leaf('Fonction', l.fonction);
+      if (l.operation) w.leaf('Operation', l.operation);
+      const hasTva = money(l.amountTva).gt(0);
+      // TxTva « à servir si MtTVA »; MtTVA absent or > 0 (Class_LigneTitreAller).
+      if (hasTva) w.leaf('TxTva', rate(l.vatRate));
+      w.leaf('Majo', '0');
+      w.leaf('TvaIntraCom', '0');
+      w.leaf('MtHT', amount(l.amountHt));
+      if (hasTva) w.leaf('MtTVA', amount(l.amountTva));
+      w.close();
+      w.close();
+      w.open('Tiers');
+      debtorInfo(w, t.debtor, true);
+      address(w, t.debtor.address);
+      w.close();
+      w.close();
+    }
+    w.close();
+  }
+  w.close();
+  w.close();
+  w.open('PES_PJ');
+  w.open('EnTetePES_PJ');
+  w.leaf('IdVer', '1');
+  w.close();
+  for (const t of titres) {
+    const asapId = asapIdUnique(t.year, bord, t.number);
+    pj(w, t, attachments.asap(t), 'text/xml', asapId, `${asapId}.xml`, PJ_TYPE_ASAP, `PES Facture ASAP du titre ${t.number} bordereau ${bord}`);
+    const pdf = t.pdf ? attachments.pdf(t) : null;
+    if (t.pdf && pdf) {
+      pj(w, t, pdf, 'application/pdf', pdfIdUnique(t.year, bord, t.number), t.pdf.name, PJ_TYPE_PDF, `Document complémentaire à l'ASAP du titre ${t.number}`);
+    }
+  }
+  w.close();
+  w.close();
+}
+
+function pj(w: XmlSink, t: TitreData, base64: string, mime: string, id: string, name: string, type: string, description: string): void {
+  w.open('PJ');
+  w.open('Contenu');
+  w.textElement('Fichier', { MIMEType: mime }, base64);
+  w.close();
+  w.leaf('IdUnique', id);
+  w.leaf('NomPJ', name);
+  w.leaf('TypePJ', type);
+  w.leaf('Description', description);
+  w.open('RefCompta');
+  w.leaf('Domaine', '02'); // recette
+  w.leaf('Exercice', String(t.year));
+  w.leaf('TypeObjet', '01');
+  w.leaf('Identifiant', String(t.number));
+  w.close();
+  w.close();
+}

@@ -1,0 +1,103 @@
+import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Allow, IsInt, IsOptional, IsString } from 'class-validator';
+import { Response } from 'express';
+import { CurrentUser } from '@/users/auth.decorators';
+import { Principal } from '@/users/principal';
+import { BordereauEntity } from '@/pes/bordereau.entity';
+import { PesAccessService, PesAction } from '@/pes/pes-access.service';
+import { AcquitResult, PesAcquitService } from '@/pes/pes-acquit.service';
+import { BudgetView, PesBudgetsService } from '@/pes/pes-budgets.service';
+import { GenerateResult, PesGenerateService } from '@/pes/pes-generate.service';
+
+class BudgetSettingsDto {
+  @ApiProperty() @Allow() code: string;
+  @ApiProperty({ description: 'siret (IdColl), codCol, codBud, idPost, label, categorie, natureJuridique, adresse, telephone, horairesOuverture, refBdf, codeTipi, adrTipi' })
+  @Allow()
+  collectivite: Record<string, unknown>;
+  @ApiProperty({ description: 'nom, prenom, fonction' }) @Allow() signataire: Record<string, unknown>;
+  @ApiProperty({ description: 'Centre des Finances Publiques (tiers 26) : nom, adresse, telephone, horairesOuverture, bic, iban' }) @Allow() tresorerie: Record<string, unknown>;
+  @ApiProperty({ description: "Centre d'encaissement (tiers 25) : adresse {adr3 (TSA), cp, ville}" }) @Allow() centreEncaissement: Record<string, unknown>;
+  @ApiProperty({ description: 'reglement, contestation, modeRecouvrement (TIP | TALON)' }) @Allow() modalites: Record<string, unknown>;
+}
+
+class GenerateDto {
+  @ApiProperty() @IsString() budget: string;
+  @ApiPropertyOptional({ description: "Numéro d'un bordereau déjà généré (rien n'est régénéré : son fichier est rendu)" }) @IsOptional() @IsInt() bordereau?: number;
+  @ApiPropertyOptional() @IsOptional() @IsInt() year?: number;
+}
+
+class AcquitDto {
+  @ApiProperty({ description: 'Le PES_ACQUIT, encodé en base64' }) @IsString() contentBase64: string;
+}
+
+@ApiTags('pes')
+@Controller('api/pes')
+export class PesController {
+  constructor(
+    private readonly budgets: PesBudgetsService,
+    private readonly generator: PesGenerateService,
+    private readonly acquits: PesAcquitService,
+    private readonly access: PesAccessService,
+  ) {}
+
+  private async guard(user: Principal, budgetCode: string, action: PesAction): Promise<void> {
+    const budget = await this.budgets.findEntity(budgetCode);
+    // An unknown budget may be created by an admin; otherwise the service answers « inconnu ».
+    if (budget) await this.access.assertBudget(user, budget, action);
+    else if (action === 'settings') await this.access.assertBudget(user, { code: budgetCode, idColl: '' }, action);
+  }
+
+  @Put('budgets')
+  @ApiOperation({ summary: 'Paramétrage ASAP d’un budget (collectivité, signataire, trésorerie, modalités)' })
+  async upsertBudget(@CurrentUser() user: Principal, @Body() body: BudgetSettingsDto): Promise<BudgetView> {
+    const idColl = String((body.collectivite as { siret?: unknown })?.siret ?? '');
+    await this.access.assertBudget(user, { code: String(body.code ?? ''), idColl }, 'settings');
+    return this.budgets.upsert(body);
+  }
+
+  @Get('budgets')
+  async listBudgets(@CurrentUser() user: Principal): Promise<BudgetView[]> {
+    const out: BudgetView[] = [];
+    for (const b of await this.budgets.list()) {
+      const ok = await this.access.assertBudget(user, { code: b.code, idColl: b.settings.collectivite.siret }, 'read').then(() => true, () => false);
+      if (ok) out.push(b);
+    }
+    return out;
+  }
+
+  @Get('budgets/:code')
+  async getBudget(@CurrentUser() user: Principal, @Param('code') code: string): Promise<BudgetView> {
+    await this.guard(user, code, 'read');
+    return this.budgets.get(code);
+  }
+
+  @Post('generate')
+  @ApiOperation({ summary: 'Génère les flux PES_Aller (titres + ASAP) des titres en attente du budget' })
+  async generate(@CurrentUser() user: Principal, @Body() body: GenerateDto): Promise<GenerateResult> {
+    await this.guard(user, body.budget, 'write');
+    return this.generator.generate(body.budget, { bordereau: body.bordereau, year: body.year });
+  }
+
+  @Get('bordereaux')
+  async bordereaux(@CurrentUser() user: Principal, @Query('budget') budget: string): Promise<BordereauEntity[]> {
+    await this.guard(user, budget, 'read');
+    return this.generator.listBordereaux(budget);
+  }
+
+  @Get('bordereaux/:id/file')
+  @ApiOperation({ summary: "Télécharge à nouveau le fichier PES d'un bordereau généré" })
+  async file(@CurrentUser() user: Principal, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    const { fileName, stream, budget } = await this.generator.openFile(id);
+    await this.access.assertBudget(user, budget, 'read');
+    res.setHeader('content-type', 'application/xml');
+    res.setHeader('content-disposition', `attachment; filename="${fileName}"`);
+    (stream as NodeJS.ReadableStream).pipe(res);
+  }
+
+  @Post('acquit')
+  @ApiOperation({ summary: 'Lit un PES_ACQUIT : bordereaux acceptés ou rejetés par Hélios' })
+  acquit(@CurrentUser() user: Principal, @Body() body: AcquitDto): Promise<AcquitResult> {
+    return this.acquits.apply(Buffer.from(body.contentBase64, 'base64'), (budget) => this.access.assertBudget(user, budget, 'write'));
+  }
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { SequenceService } from '@/common/sequences/sequence.service';
+import { DirectoryModule } from '@/directory/directory.module';
+import { StructuresModule } from '@/structures/structures.module';
+import { PesAccessService } from '@/pes/pes-access.service';
+import { PesAcquitService } from '@/pes/pes-acquit.service';
+import { PesBudgetsService } from '@/pes/pes-budgets.service';
+import { PesController } from '@/pes/pes.controller';
+import { PesGenerateService } from '@/pes/pes-generate.service';
+import { TitresImportService } from '@/pes/titres-import.service';
+import { TitresController } from '@/pes/titres.controller';
+import { TitresService } from '@/pes/titres.service';
+
+/** Titres de recettes, budget settings, PES ASAP flows for Hélios, acquittements. */
+@Module({
+  imports: [DirectoryModule, StructuresModule],
+  providers: [SequenceService, PesAccessService, PesBudgetsService, TitresService, TitresImportService, PesGenerateService, PesAcquitService],
+  controllers: [TitresController, PesController],
+  exports: [PesBudgetsService, TitresService, PesGenerateService],
+})
+export class PesModule {}

@@ -1,0 +1,47 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { CliContext } from '@/cli/cli.context';
+import { PullService } from '@/pull/pull.service';
+import { PullProgress } from '@/pull/pull.types';
+
+function isoDate(value: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('date ISO-8601 attendue (ex. 2025-03-01T00:00:00+01:00)');
+  return d;
+}
+
+export function registerPullCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('pull')
+    .description('Relève maintenant les factures reçues sur Chorus Pro (API PISTE) pour les structures ayant un compte technique')
+    .option('--structure <siret>', 'une seule structure')
+    .option('--since <iso8601>', 'début de la fenêtre (au lieu de la fin de la dernière relève réussie)', isoDate)
+    .option('--run-key <key>', 'clé de relève partagée entre processus (chaque structure relevée une fois par clé)')
+    .option('--json', 'sortie JSON (dernière ligne)')
+    .action(async (opts) => {
+      const service = await ctx.get(PullService);
+      let bar: SingleBar | null = null;
+      let current = '';
+      const onProgress = ctx.interactive
+        ? (e: PullProgress) => {
+            if (e.siret !== current) {
+              bar?.stop();
+              current = e.siret;
+              bar = new SingleBar({ format: `${e.siret} [{bar}] {value}/{total} factures`, stream: process.stderr }, Presets.shades_classic);
+              bar.start(Math.max(e.total, 1), 0);
+            }
+            bar?.setTotal(Math.max(e.total, 1));
+            bar?.update(e.done);
+          }
+        : undefined;
+      const report = await service.run({ siret: opts.structure, since: opts.since, runKey: opts.runKey, onProgress });
+      (bar as SingleBar | null)?.stop();
+      if (report.errors.some((e) => !e.invoice)) process.exitCode = 2;
+      if (opts.json) return ctx.printJson(report);
+      ctx.print(
+        `Relève terminée : ${report.structures} structure(s), ${report.apiCalls} appel(s) API, ${report.invoices.created} facture(s) créée(s), ` +
+          `${report.invoices.updated} mise(s) à jour, ${report.invoices.duplicates} doublon(s), ${report.invoices.withAnomalies} avec anomalies.`,
+      );
+      for (const e of report.errors) ctx.print(`  ${e.siret} ${e.invoice ? `facture ${e.invoice} ` : ''}${e.code} : ${e.message}`);
+    });
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ChorusProModule } from '@/chorus-pro/chorus-pro.module';
+import { IngestionModule } from '@/ingestion/ingestion.module';
+import { InvoicesModule } from '@/invoices/invoices.module';
+import { PullLeaseRepository } from '@/pull/pull-lease.repository';
+import { PullService } from '@/pull/pull.service';
+import { StructurePuller } from '@/pull/structure-puller';
+import { StructuresModule } from '@/structures/structures.module';
+
+/** Nightly pull of received invoices from the Chorus Pro API (« mode service »). */
+@Module({
+  imports: [ChorusProModule, IngestionModule, InvoicesModule, StructuresModule],
+  providers: [PullLeaseRepository, StructurePuller, PullService],
+  exports: [PullService, ChorusProModule],
+})
+export class PullModule {}

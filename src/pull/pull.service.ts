@@ -1,0 +1,105 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '@/clock/clock.port';
+import { DomainError, NotFoundError } from '@/common/errors/domain.error';
+import { AppConfig } from '@/config/app.config';
+import { PullLeaseRepository } from '@/pull/pull-lease.repository';
+import { emptyPullReport, PullOptions, PullReport } from '@/pull/pull.types';
+import { emptyStructureResult, StructurePuller } from '@/pull/structure-puller';
+import { StructuresService, StructureWithAccount } from '@/structures/structures.service';
+
+const LEASE_SECONDS = 300;
+
+/**
+ * The pull use case (« mode service »): for each structure having a technical account, the invoices whose
+ * Chorus Pro status changed since the end of its last successful window (minus an overlap). One structure's
+ * failure does not stop the others; its window stays where it was, so the next run resumes without loss, and
+ * what the failed run already stored is recognised (IdCPRO) instead of duplicated.
+ */
+@Injectable()
+export class PullService {
+  private readonly logger = new Logger('Pull');
+  readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+  constructor(
+    private readonly structures: StructuresService,
+    private readonly leases: PullLeaseRepository,
+    private readonly puller: StructurePuller,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  async run(options: PullOptions = {}): Promise<PullReport> {
+    const report = emptyPullReport();
+    const runKey = options.runKey ?? `manual-${randomUUID()}`;
+    const list = await this.structures.listWithTechnicalAccount(options.siret);
+    if (options.siret && list.length === 0) {
+      throw new NotFoundError('TECHNICAL_ACCOUNT_NOT_FOUND', `Aucun compte technique Chorus Pro pour la structure ${options.siret} (passerelle structures set-account)`);
+    }
+    const to = this.clock.now();
+    for (const structure of list) {
+      if (!(await this.leases.claim(structure.id, runKey, this.instanceId))) {
+        report.skipped++;
+        continue;
+      }
+      const lease = await this.leases.lock(structure.id, this.instanceId, LEASE_SECONDS);
+      if (!lease) {
+        report.skipped++;
+        await this.leases.finishClaim(structure.id, runKey, 'busy', 0, 'structure en cours de relève par un autre processus');
+        continue;
+      }
+      report.structures++;
+      await this.pullOne(structure, lease.windowEnd, to, runKey, options, report);
+    }
+    this.logger.log(
+      `Relève Chorus Pro ${runKey} : ${report.structures} structure(s), ${report.apiCalls} appel(s), ${report.invoices.created} facture(s) créée(s), ${report.invoices.updated} mise(s) à jour, ${report.errors.length} erreur(s)`,
+    );
+    return report;
+  }
+
+  private async pullOne(
+    structure: StructureWithAccount,
+    windowEnd: Date | null,
+    to: Date,
+    runKey: string,
+    options: PullOptions,
+    report: PullReport,
+  ): Promise<void> {
+    const { pullOverlapMinutes, initialLookbackDays } = this.config.chorusPro;
+    const from =
+      options.since ?? (windowEnd ? new Date(windowEnd.getTime() - pullOverlapMinutes * 60_000) : new Date(to.getTime() - initialLookbackDays * 86_400_000));
+    const heartbeat = setInterval(() => void this.leases.lock(structure.id, this.instanceId, LEASE_SECONDS).catch(() => undefined), (LEASE_SECONDS / 3) * 1000);
+    const result = emptyStructureResult();
+    try {
+      const account = await this.structures.getTechnicalAccount(structure.siret);
+      if (!account) throw new DomainError('TECHNICAL_ACCOUNT_NOT_FOUND', `Compte technique absent pour ${structure.siret}`);
+      await this.puller.pull(structure.siret, account, { from, to }, result, options.onProgress);
+      if (result.blocking.length > 0) {
+        const message = `${result.blocking.length} statut(s) non enregistré(s) : fenêtre conservée pour la prochaine relève`;
+        await this.leases.recordFailure(structure.id, this.instanceId, message);
+        await this.leases.finishClaim(structure.id, runKey, 'failed', result.apiCalls, message);
+        return;
+      }
+      await this.leases.advance(structure.id, this.instanceId, to);
+      await this.leases.finishClaim(structure.id, runKey, 'ok', result.apiCalls, null);
+    } catch (err) {
+      const e = err as Error;
+      const code = err instanceof DomainError ? err.code : 'PULL_FAILED';
+      this.logger.error(`Relève de ${structure.siret} en échec : ${e.message}`);
+      result.blocking.push({ siret: structure.siret, code, message: e.message });
+      await this.leases.recordFailure(structure.id, this.instanceId, e.message).catch(() => undefined);
+      await this.leases.finishClaim(structure.id, runKey, 'failed', result.apiCalls, e.message).catch(() => undefined);
+    } finally {
+      report.apiCalls += result.apiCalls;
+      for (const k of Object.keys(report.invoices) as Array<keyof PullReport['invoices']>) report.invoices[k] += result.invoices[k];
+      report.errors.push(...result.errors, ...result.blocking);
+      report.timings = {
+        importMs: (report.timings?.importMs ?? 0) + result.timings.importMs,
+        statusMs: (report.timings?.statusMs ?? 0) + result.timings.statusMs,
+      };
+      clearInterval(heartbeat);
+      await this.leases.unlock(structure.id, this.instanceId).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { FileTooLargeError } from '@/storage/file-store.port';
+import { forEachLimit, LocalFileStore } from '@/storage/local-file.store';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('LocalFileStore', () => {
+  let root: string;
+  let store: LocalFileStore;
+
+  beforeEach(async () => {
+    root = await fs.mkdtemp(join(tmpdir(), 'file-store-'));
+    store = new LocalFileStore(root);
+  });
+
+  afterEach(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  const tmpLeft = async () => fs.readdir(join(root, 'tmp')).catch(() => []);
+
+  it('put: stores under the SHA-256, readable at once, no temp file left', async () => {
+    const data = randomBytes(5000);
+    const stored = await store.put(data);
+    expect(stored).toEqual({ key: sha(data), sha256: sha(data), size: 5000 });
+    expect(await readAll(await store.openRead(stored.key))).toEqual(data);
+    expect(await tmpLeft()).toEqual([]);
+  });
+
+  it('put: compressed objects keep the key of the plain bytes', async () => {
+    const data = Buffer.from('<CPPFacturePivot/>'.repeat(1000));
+    const stored = await store.put(Readable.from([data]), { compress: true });
+    expect(stored.key).toBe(sha(data));
+    expect(await fs.stat(join(root, stored.key.slice(0, 2), stored.key.slice(2, 4), `${stored.key}.gz`))).toBeTruthy();
+    expect(await readAll(await store.openRead(stored.key))).toEqual(data);
+  });
+
+  it('put: refuses content over maxBytes and leaves nothing behind', async () => {
+    await expect(store.put(Readable.from([randomBytes(2000)]), { maxBytes: 1000 })).rejects.toBeInstanceOf(FileTooLargeError);
+    await expect(store.put(randomBytes(2000), { maxBytes: 1000 })).rejects.toBeInstanceOf(FileTooLargeError);
+    expect(await tmpLeft()).toEqual([]);
+  });
+
+  describe('batch', () => {
+    it('nothing is under its final name before commit; everything is after, temp files gone', async () => {
+      const batch = store.batch();
+      const items = Array.from({ length: 50 }, () => randomBytes(3000));
+      const stored = await Promise.all(items.map((b) => batch.put(b)));
+      stored.push(await batch.put(Readable.from([randomBytes(10_000)])));
+      for (const s of stored) expect(await store.exists(s.key)).toBe(false);
+      await batch.commit();
+      for (const [i, s] of stored.entries()) {
+        expect(await store.exists(s.key)).toBe(true);
+        if (i < items.length) expect(await readAll(await store.openRead(s.key))).toEqual(items[i]);
+      }
+      expect(await tmpLeft()).toEqual([]);
+    });
+
+    it('writes identical content once, and accepts objects that already exist', async () => {
+      const data = randomBytes(4000);
+      await store.put(data);
+      const batch = store.batch();
+      const a = await batch.put(data);
+      const b = await batch.put(Buffer.from(data));
+      expect(a.key).toBe(b.key);
+      await batch.commit();
+      expect(await readAll(await store.openRead(a.key))).toEqual(data);
+      expect(await tmpLeft()).toEqual([]);
+    });
+
+    it('discard drops every pending object and temp file', async () => {
+      const batch = store.batch();
+      const s = await batch.put(randomBytes(3000));
+      await batch.put(Readable.from([randomBytes(3000)]));
+      await batch.discard();
+      expect(await store.exists(s.key)).toBe(false);
+      expect(await tmpLeft()).toEqual([]);
+    });
+
+    it('refuses a Buffer over maxBytes without writing it', async () => {
+      const batch = store.batch();
+      await expect(batch.put(randomBytes(2000), { maxBytes: 1000 })).rejects.toBeInstanceOf(FileTooLargeError);
+      await batch.commit();
+      expect(await tmpLeft()).toEqual([]);
+    });
+
+    it('keeps far more objects than it holds open files (handles fsynced early beyond the cap)', async () => {
+      const batch = store.batch();
+      const stored = await Promise.all(Array.from({ length: 600 }, () => batch.put(randomBytes(100))));
+      await batch.commit();
+      for (const s of stored) expect(await store.exists(s.key)).toBe(true);
+      expect(await tmpLeft()).toEqual([]);
+    });
+
+    it('a commit failing on the disk rejects and cleans its temp files', async () => {
+      const batch = store.batch();
+      const data = randomBytes(3000);
+      const s = await batch.put(data);
+      // A file where the object's directory should be: mkdir fails (ENOTDIR/EEXIST), as a broken disk would.
+      await fs.mkdir(join(root, s.key.slice(0, 2)), { recursive: true });
+      await fs.writeFile(join(root, s.key.slice(0, 2), s.key.slice(2, 4)), 'not a directory');
+      await expect(batch.commit()).rejects.toThrow();
+      expect(await tmpLeft()).toEqual([]);
+    });
+
+    it('recreates a cached directory removed behind its back', async () => {
+      const data = randomBytes(100);
+      const first = await store.put(data);
+      await fs.rm(join(root, first.key.slice(0, 2)), { recursive: true });
+      const batch = store.batch();
+      await batch.put(data);
+      await batch.commit();
+      expect(await readAll(await store.openRead(first.key))).toEqual(data);
+    });
+  });
+
+  it('forEachLimit runs everything, never more than the limit at once, and reports the first error', async () => {
+    let running = 0;
+    let peak = 0;
+    const seen: number[] = [];
+    await forEachLimit([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setImmediate(r));
+      seen.push(n);
+      running--;
+    });
+    expect(seen.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(peak).toBe(3);
+    await expect(forEachLimit([1, 2], 2, async (n) => { if (n === 2) throw new Error('boom'); })).rejects.toThrow('boom');
+  });
+});

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { compare } from 'bcryptjs';
+import { Clock } from '@/clock/clock.port';
+import { UnauthenticatedError } from '@/common/errors/domain.error';
+import { UnitOfWork } from '@/database/unit-of-work';
+import { Principal } from '@/users/principal';
+import { UsersRepository } from '@/users/users.repository';
+import { normaliseEmail, sha256 } from '@/users/users.service';
+
+export const SESSION_COOKIE = 'passerelle_session';
+export const SESSION_HOURS = 12;
+// Compared against when the e-mail is unknown, so that both failures take the same time.
+const DUMMY_HASH = '$2b$10$CwTycUXWue0Thq9StjUM0uJ8Q4sZ3r7Gg2wA3f0C8m3bq6o4g6Y2e';
+
+/** Token and session authentication. Failures never say which part was wrong. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly repository: UsersRepository,
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+  ) {}
+
+  async byApiToken(token: string): Promise<Principal | null> {
+    const user = await this.repository.findUserByTokenHash(sha256(token));
+    return user ? this.repository.principalOf(user) : null;
+  }
+
+  async bySession(secret: string): Promise<Principal | null> {
+    const user = await this.repository.findUserBySessionHash(sha256(secret), this.clock.now());
+    return user ? this.repository.principalOf(user) : null;
+  }
+
+  async login(email: string, password: string): Promise<{ secret: string; expiresAt: Date; principal: Principal }> {
+    const user = await this.repository.findByEmail(normaliseEmail(email ?? ''));
+    const ok = await compare(password ?? '', user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !user.passwordHash || !ok || !user.active) {
+      throw new UnauthenticatedError('INVALID_CREDENTIALS', 'Identifiants incorrects');
+    }
+    const secret = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(this.clock.now().getTime() + SESSION_HOURS * 3_600_000);
+    await this.uow.run((em) => this.repository.insertSession(em, user.id, sha256(secret), expiresAt));
+    return { secret, expiresAt, principal: await this.repository.principalOf(user) };
+  }
+
+  async logout(secret: string | undefined): Promise<void> {
+    if (secret) await this.uow.run((em) => this.repository.deleteSession(em, sha256(secret)));
+  }
+}

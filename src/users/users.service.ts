@@ -1,0 +1,153 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { hash } from 'bcryptjs';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
+import { UnitOfWork } from '@/database/unit-of-work';
+import { UserRole } from '@/invoices/invoice-state.machine';
+import { StructuresService } from '@/structures/structures.service';
+import { Principal } from '@/users/principal';
+import { UserRow, UsersRepository, UserView } from '@/users/users.repository';
+
+export const USER_ROLES: readonly UserRole[] = ['agent', 'tresorier', 'admin'];
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const MIN_PASSWORD_LENGTH = 12;
+
+export interface NewUser {
+  email: string;
+  role: string;
+  structureSirets: string[];
+  password?: string;
+}
+
+/** SHA-256 hex: what is stored for tokens and session secrets. */
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/**
+ * Users and their structures. `actor` null = the local operator (CLI on the server: first admin of a fresh
+ * install); otherwise an administrator acting through the API, limited to the structures they belong to.
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly repository: UsersRepository,
+    private readonly structures: StructuresService,
+    private readonly uow: UnitOfWork,
+  ) {}
+
+  async add(input: NewUser, actor: Principal | null): Promise<UserView> {
+    const email = normaliseEmail(input.email);
+    if (!EMAIL.test(email)) throw new DomainError('INVALID_EMAIL', `Adresse électronique invalide : « ${input.email} »`);
+    const role = parseRole(input.role);
+    if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
+      throw new DomainError('PASSWORD_TOO_SHORT', `Le mot de passe doit compter au moins ${MIN_PASSWORD_LENGTH} caractères`);
+    }
+    if (!input.structureSirets.length) throw new DomainError('STRUCTURE_REQUIRED', 'Un utilisateur est rattaché à au moins une structure');
+    const structureIds = await this.resolveStructures(input.structureSirets, actor);
+    const passwordHash = input.password ? await hash(input.password, 10) : null;
+    await this.uow.run(async (em) => {
+      if (await this.repository.findByEmail(email, em)) throw new ConflictError('USER_EXISTS', `L'utilisateur ${email} existe déjà`);
+      const userId = await this.repository.insertUser(em, { email, role, passwordHash });
+      for (const structureId of structureIds) {
+        await this.repository.attach(em, userId, structureId);
+        if (role !== 'admin') continue;
+        // Exactly one gestionnaire principal per structure: a second one comes by transfer only.
+        const current = await this.repository.mainAdminOf(em, structureId);
+        if (current) {
+          throw new ConflictError(
+            'MAIN_ADMIN_EXISTS',
+            `La structure a déjà un gestionnaire principal (${current.email}) : utilisez le transfert`,
+          );
+        }
+        await this.repository.setMainAdmin(em, structureId, userId);
+      }
+    });
+    return this.view(email);
+  }
+
+  /**
+   * Hands the gestionnaire principal role of a structure to another user attached to it. The former admin
+   * becomes an agent once they are main admin of no structure at all.
+   */
+  async transferMainAdmin(siret: string, toEmail: string, actor: Principal | null): Promise<UserView> {
+    const [structureId] = await this.resolveStructures([siret], actor);
+    const target = await this.requireUser(normaliseEmail(toEmail));
+    await this.uow.run(async (em) => {
+      const current = await this.repository.mainAdminOf(em, structureId);
+      if (actor && current?.userId !== actor.userId) {
+        throw new ForbiddenError('NOT_MAIN_ADMIN', "Seul le gestionnaire principal de la structure peut transférer ce rôle");
+      }
+      if (!(await this.repository.structureIdsOf(target.id, em)).includes(structureId)) {
+        throw new DomainError('USER_NOT_IN_STRUCTURE', `${target.email} n'est pas rattaché à cette structure`);
+      }
+      await this.repository.setMainAdmin(em, structureId, target.id);
+      await this.repository.setRole(em, target.id, 'admin');
+      if (current && current.userId !== target.id && (await this.repository.countMainAdminships(em, current.userId)) === 0) {
+        await this.repository.setRole(em, current.userId, 'agent');
+      }
+    });
+    return this.view(target.email);
+  }
+
+  /** A new personal API token; the clear value is returned once and never stored. */
+  async issueToken(email: string, label: string | null, actor: Principal | null): Promise<{ token: string; prefix: string }> {
+    const user = await this.requireUser(normaliseEmail(email));
+    if (actor && actor.userId !== user.id) {
+      const theirs = await this.repository.structureIdsOf(user.id);
+      if (actor.role !== 'admin' || !theirs.some((id) => actor.structureIds.includes(id))) {
+        throw new ForbiddenError('USER_FORBIDDEN', "Vous ne pouvez pas créer de jeton pour cet utilisateur");
+      }
+    }
+    const token = `psr_${randomBytes(32).toString('base64url')}`;
+    const prefix = token.slice(0, 12);
+    await this.uow.run((em) => this.repository.insertToken(em, user.id, sha256(token), prefix, label));
+    return { token, prefix };
+  }
+
+  async list(actor: Principal | null): Promise<UserView[]> {
+    return this.repository.list(actor ? actor.structureIds : 'all');
+  }
+
+  /** The principal of an active user (CLI `--as EMAIL`). */
+  async principalByEmail(email: string): Promise<Principal> {
+    const user = await this.requireUser(normaliseEmail(email));
+    if (!user.active) throw new ForbiddenError('USER_INACTIVE', `L'utilisateur ${user.email} est désactivé`);
+    return this.repository.principalOf(user);
+  }
+
+  private async view(email: string): Promise<UserView> {
+    const user = await this.requireUser(email);
+    return (await this.repository.list('all')).find((u) => u.id === user.id)!;
+  }
+
+  private async requireUser(email: string): Promise<UserRow> {
+    const user = await this.repository.findByEmail(email);
+    if (!user) throw new NotFoundError('USER_NOT_FOUND', `Utilisateur inconnu : ${email}`);
+    return user;
+  }
+
+  private async resolveStructures(sirets: string[], actor: Principal | null): Promise<string[]> {
+    const ids: string[] = [];
+    for (const siret of sirets) {
+      const s = await this.structures.findEntityBySiret(siret.replace(/\s/g, ''));
+      if (!s) throw new NotFoundError('STRUCTURE_NOT_FOUND', `Structure inconnue : SIRET ${siret}`);
+      if (actor && !actor.structureIds.includes(s.id)) {
+        throw new ForbiddenError('STRUCTURE_FORBIDDEN', `Vous n'administrez pas la structure ${s.siret}`);
+      }
+      ids.push(s.id);
+    }
+    return [...new Set(ids)];
+  }
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function parseRole(role: string): UserRole {
+  if (!(USER_ROLES as readonly string[]).includes(role)) {
+    throw new DomainError('INVALID_ROLE', `Rôle inconnu : « ${role} » (agent, tresorier ou admin)`);
+  }
+  return role as UserRole;
+}

@@ -1,0 +1,138 @@
+import { Command } from 'commander';
+import { CliContext } from '@/cli/cli.context';
+import { registerInvoicesCommands } from '@/invoices/invoices.cli';
+import { registerUsersCommands } from '@/users/users.cli';
+import { apiAs, createUserAndToken, testSiret } from '@test/support/auth';
+import { createInvoice } from '@test/support/invoice.factory';
+import { createTestApp, TestApp } from '@test/support/test-app';
+
+/** The CLI's commands run in-process against the test application (same services as `node dist/cli/main.js`). */
+class TestCliContext extends CliContext {
+  constructor(private readonly t: TestApp) {
+    super();
+  }
+  override async get<T>(type: never): Promise<T> {
+    return this.t.app.get(type as never) as T;
+  }
+  override async close(): Promise<void> {}
+}
+
+async function runCli(t: TestApp, args: string[]): Promise<{ lines: string[]; exitCode: number }> {
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const errWrite = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string) => {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  const previous = process.exitCode;
+  process.exitCode = 0;
+  try {
+    // Only this feature's registrars (the full program also loads modules jest cannot, e.g. ESM archiver).
+    const ctx = new TestCliContext(t);
+    const program = new Command('passerelle').exitOverride();
+    registerUsersCommands(program, ctx);
+    registerInvoicesCommands(program, ctx);
+    await program.parseAsync(['node', 'passerelle', ...args]);
+    return { lines, exitCode: Number(process.exitCode ?? 0) };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = errWrite;
+    process.exitCode = previous;
+  }
+}
+
+describe('users, tokens, sessions', () => {
+  let t: TestApp;
+  const S1 = testSiret(21);
+  const S2 = testSiret(22);
+  let adminToken: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    adminToken = await createUserAndToken(t, { email: 'gp@s1.fr', role: 'admin', structureSirets: [S1], password: 'un mot de passe long' });
+    await createUserAndToken(t, { email: 'gp@s2.fr', role: 'admin', structureSirets: [S2] });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('logs in with a session cookie, and never says which part of the credentials was wrong', async () => {
+    const wrong = await apiAs(t, null).post('/api/auth/login', { email: 'gp@s1.fr', password: 'mauvais mot de passe' });
+    const unknown = await apiAs(t, null).post('/api/auth/login', { email: 'personne@s1.fr', password: 'un mot de passe long' });
+    for (const r of [wrong, unknown]) expect([r.status, r.body.message]).toEqual([401, 'Identifiants incorrects']);
+    const ok = await apiAs(t, null).post('/api/auth/login', { email: 'GP@s1.fr', password: 'un mot de passe long' });
+    expect(ok.status).toBe(200);
+    const cookie = ok.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/passerelle_session=[^;]+;.*HttpOnly/i);
+    const session = cookie.split(';')[0];
+    const me = await apiAs(t, null).call('GET', '/api/users/me', undefined, { cookie: session });
+    expect(me.body).toMatchObject({ email: 'gp@s1.fr', role: 'admin' });
+    await apiAs(t, null).call('POST', '/api/auth/logout', undefined, { cookie: session });
+    expect((await apiAs(t, null).call('GET', '/api/users/me', undefined, { cookie: session })).status).toBe(401);
+  });
+
+  it('lets an admin create users of their structures only, and keeps one gestionnaire principal per structure', async () => {
+    const admin = apiAs(t, adminToken);
+    const created = await admin.post('/api/users', { email: 'agent@s1.fr', role: 'agent', structureSirets: [S1] });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ email: 'agent@s1.fr', role: 'agent', structures: [{ siret: S1, mainAdmin: false }] });
+    expect(created.body).not.toHaveProperty('passwordHash');
+    expect((await admin.post('/api/users', { email: 'x@s2.fr', role: 'agent', structureSirets: [S2] })).body.code).toBe('STRUCTURE_FORBIDDEN');
+    const second = await admin.post('/api/users', { email: 'gp2@s1.fr', role: 'admin', structureSirets: [S1] });
+    expect([second.status, second.body.code]).toEqual([409, 'MAIN_ADMIN_EXISTS']);
+    expect((await admin.post('/api/users', { email: 'agent@s1.fr', role: 'agent', structureSirets: [S1] })).body.code).toBe('USER_EXISTS');
+
+    const agentToken = (await admin.post('/api/users/tokens', { email: 'agent@s1.fr' })).body.token as string;
+    expect(agentToken).toMatch(/^psr_/);
+    const agent = apiAs(t, agentToken);
+    expect((await agent.get('/api/users')).status).toBe(403);
+    expect((await agent.post('/api/users', { email: 'y@s1.fr', role: 'agent', structureSirets: [S1] })).status).toBe(403);
+    expect((await agent.post('/api/users/tokens', { email: 'gp@s1.fr' })).body.code).toBe('USER_FORBIDDEN');
+    expect((await admin.get('/api/users')).body.map((u: { email: string }) => u.email)).toEqual(['agent@s1.fr', 'gp@s1.fr']);
+
+    // Transfer: the agent becomes gestionnaire principal, the former one an agent.
+    const transfer = await admin.post('/api/users/transfer-admin', { siret: S1, email: 'agent@s1.fr' });
+    expect(transfer.body).toMatchObject({ email: 'agent@s1.fr', role: 'admin', structures: [{ siret: S1, mainAdmin: true }] });
+    expect((await apiAs(t, adminToken).get('/api/users/me')).body.role).toBe('agent');
+    expect((await apiAs(t, adminToken).get('/api/users')).status).toBe(403);
+  });
+
+  it('offers the same actions from the CLI, with the same rules, for --as EMAIL', async () => {
+    const S3 = testSiret(23);
+    await t.app.get((await import('@/structures/structures.service')).StructuresService).upsert({ siret: S3, name: 'Commune' });
+    const add = await runCli(t, ['users', 'add', '--email', 'cli@s3.fr', '--role', 'agent', '--structure', S3, '--json']);
+    expect(JSON.parse(add.lines.at(-1)!)).toMatchObject({ email: 'cli@s3.fr', role: 'agent' });
+    const token = await runCli(t, ['users', 'token', '--email', 'cli@s3.fr']);
+    expect(token.lines.at(-1)).toMatch(/^psr_[A-Za-z0-9_-]{43}$/);
+    expect((await apiAs(t, token.lines.at(-1)!).get('/api/users/me')).body.email).toBe('cli@s3.fr');
+
+    const reasons = await runCli(t, ['reasons', 'list', '--json']);
+    expect(JSON.parse(reasons.lines.at(-1)!).map((r: { code: string }) => r.code)).toContain('MONTANT_ERRONE');
+
+    const a = await createInvoice(t, { structureSiret: S3, netAmount: '120.5' });
+    const b = await createInvoice(t, { structureSiret: S3, status: 'REJETEE' });
+    const other = await createInvoice(t, { structureSiret: S1 });
+    const mandate = await runCli(t, [
+      'invoices', 'mandate', a.id, b.id, other.id, '--as', 'cli@s3.fr',
+      '--imputation', 'article=6064,fonction=020,operation=,service=COMPTA,amount=100.50,engagement=EJ1',
+      '--imputation', 'article=6068,amount=20', '--json',
+    ]);
+    expect(JSON.parse(mandate.lines.at(-1)!)).toEqual({
+      results: [
+        expect.objectContaining({ id: a.id, ok: true, status: 'MANDATEE', mandateNumber: expect.stringMatching(/^\d{4}-000001$/) }),
+        expect.objectContaining({ id: b.id, ok: false, code: 'TRANSITION_NOT_ALLOWED', message: expect.any(String) }),
+        expect.objectContaining({ id: other.id, ok: false, code: 'INVOICE_FORBIDDEN' }),
+      ],
+    });
+    expect(mandate.exitCode).toBe(1);
+
+    const c = await createInvoice(t, { structureSiret: S3 });
+    const noReason = await runCli(t, ['invoices', 'reject', c.id, '--as', 'cli@s3.fr', '--json']);
+    expect(JSON.parse(noReason.lines.at(-1)!).results[0]).toMatchObject({ ok: false, code: 'REASON_REQUIRED' });
+    const reject = await runCli(t, ['invoices', 'reject', c.id, '--as', 'cli@s3.fr', '--reason', 'DOUBLON', '--complement', 'déjà reçue', '--json']);
+    expect(JSON.parse(reject.lines.at(-1)!)).toEqual({ results: [expect.objectContaining({ id: c.id, ok: true, status: 'REJETEE' })] });
+    expect(reject.exitCode).toBe(0);
+  });
+});
