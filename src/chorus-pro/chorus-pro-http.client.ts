@@ -41,6 +41,12 @@ import { AppConfig } from '@/config/app.config';
 interface CallOptions {
   /** Return functional codes instead of throwing (traiter/recue). */
   functionalAsOutcome?: boolean;
+  /**
+   * Not idempotent (traiter/recue): retry only answers proving the request was not processed (429, 503). After
+   * a timeout, a cut connection or another 5xx it may have been applied: the caller checks Chorus Pro's history
+   * before sending again, so a status is never sent twice.
+   */
+  retryOnlyUndelivered?: boolean;
 }
 
 class Retryable {
@@ -100,7 +106,10 @@ export class HttpChorusProApi extends ChorusProApi {
   }
 
   async traiterFactureRecue(ctx: ChorusProCallContext, request: TraiterFactureRecueRequest): Promise<TraiterFactureRecueResult> {
-    const answer = await this.call<TraiterFactureRecueSuccess>(ctx, CPP_ENDPOINTS.traiterRecue, request, { functionalAsOutcome: true });
+    const answer = await this.call<TraiterFactureRecueSuccess>(ctx, CPP_ENDPOINTS.traiterRecue, request, {
+      functionalAsOutcome: true,
+      retryOnlyUndelivered: true,
+    });
     if (answer.codeRetour !== CODE_RETOUR_OK) return { accepted: false, codeRetour: answer.codeRetour, libelle: answer.libelle };
     return { accepted: true, ...answer };
   }
@@ -138,6 +147,10 @@ export class HttpChorusProApi extends ChorusProApi {
         continue;
       }
       if (!(outcome instanceof Retryable)) return outcome;
+      const undelivered = outcome.status === 429 || outcome.status === 503;
+      if (options.retryOnlyUndelivered && !undelivered) {
+        throw new ChorusProUnavailableError(endpoint, `${outcome.reason} (issue inconnue : pas de nouvel essai)`, outcome.status);
+      }
       if (retries >= maxRetries) throw new ChorusProUnavailableError(endpoint, `${outcome.reason} (après ${retries + 1} tentatives)`, outcome.status);
       const backoff = Math.min(retryMaxMs, retryBaseMs * 2 ** retries);
       // Full jitter on the upper half: instances retrying together spread out instead of hitting again in step.

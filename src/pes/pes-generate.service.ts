@@ -1,3 +1,4 @@
+import archiver from 'archiver';
 import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -56,8 +57,6 @@ const DEFAULT_MAX_TITRES = 1000;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SQL rows (snake_case columns)
 type Row = Record<string, any>;
 
-// archiver 8 is an ES module only; this CommonJS build reaches it through a real dynamic import.
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<typeof import('archiver')>;
 
 /** Sequence scope of bordereau numbers (IdBord), gapless per budget and year. */
 export function bordereauScope(budgetId: string): string {
@@ -187,8 +186,7 @@ export class PesGenerateService {
     if (options.zip) {
       const stamp = this.clock.now().toISOString().replace(/[-:]/g, '').slice(0, 15);
       const zipPath = join(options.outDir, `PES_${budget.code}_${stamp}.zip`);
-      const { ZipArchive } = await importEsm('archiver');
-      const archive = new ZipArchive({ zlib: { level: 6 } });
+      const archive = archiver('zip', { zlib: { level: 6 } });
       const done = pipeline(archive, createWriteStream(zipPath));
       for (const i of items) archive.append(await this.store.openRead(keyOf.get(i.id)!), { name: i.fileName });
       await archive.finalize();

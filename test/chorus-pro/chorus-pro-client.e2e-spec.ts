@@ -96,6 +96,20 @@ describe('Chorus Pro client against the simulator (real HTTP)', () => {
     expect((err as Error).message).toContain('délai');
   });
 
+  it('never resends traiter/recue after an answer that may hide a processed request; retries 429 and 503', async () => {
+    const id = h.sim.state.invoicesOf(h.sim.state.structures[0].siret)[2].idFacture;
+    h.sim.state.injectFault({ kind: 'hang', times: 1 });
+    const before = h.sim.state.stats.total;
+    const err = await api.traiterFactureRecue(ctx, { idFacture: id, nouveauStatut: 'SERVICE_FAIT' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChorusProUnavailableError);
+    expect((err as Error).message).toContain('issue inconnue');
+    expect(h.sim.state.stats.total - before).toBe(1);
+    h.sim.state.injectFault({ kind: 'status', status: 503 });
+    h.sim.state.injectFault({ kind: 'status', status: 429 });
+    const ok = await api.traiterFactureRecue(ctx, { idFacture: id, nouveauStatut: 'SERVICE_FAIT' });
+    expect(ok.accepted).toBe(true);
+  });
+
   it('counts every call of the day in the database', async () => {
     const quota = h.get(ChorusProCallQuota);
     expect(await quota.todayCount()).toBe(h.sim.state.stats.total);

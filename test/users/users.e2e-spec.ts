@@ -29,7 +29,7 @@ async function runCli(t: TestApp, args: string[]): Promise<{ lines: string[]; ex
   const previous = process.exitCode;
   process.exitCode = 0;
   try {
-    // Only this feature's registrars (the full program also loads modules jest cannot, e.g. ESM archiver).
+    // Only this feature's registrars: the commands under test, nothing else to load.
     const ctx = new TestCliContext(t);
     const program = new Command('passerelle').exitOverride();
     registerUsersCommands(program, ctx);
