@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { FlowErrorEntity } from '@/flows/flow-error.entity';
@@ -6,7 +7,7 @@ import { InvoiceRows } from '@/ingestion/invoice-rows.builder';
 import {
   ANOMALY_COLUMNS,
   ATTACHMENT_COLUMNS,
-  bulkInsert,
+  bulkInsertAll,
   HISTORY_COLUMNS,
   INVOICE_COLUMNS,
   LINE_COLUMNS,
@@ -24,6 +25,17 @@ export interface KnownInvoice {
   status: string;
 }
 
+function childParts(rows: Partial<Omit<InvoiceRows, 'invoice'>>) {
+  return [
+    { table: 'invoice_lines', columns: LINE_COLUMNS, rows: rows.lines ?? [] },
+    { table: 'invoice_vats', columns: VAT_COLUMNS, rows: rows.vats ?? [] },
+    { table: 'invoice_attachments', columns: ATTACHMENT_COLUMNS, rows: rows.attachments ?? [] },
+    { table: 'invoice_anomalies', columns: ANOMALY_COLUMNS, rows: rows.anomalies ?? [] },
+    { table: 'invoice_validations', columns: VALIDATION_COLUMNS, rows: rows.validations ?? [] },
+    { table: 'invoice_history', columns: HISTORY_COLUMNS, rows: rows.history ?? [] },
+  ];
+}
+
 // PostgreSQL accepts at most 65,535 bind parameters per statement.
 const MAX_PARAMS = 30_000;
 
@@ -37,6 +49,21 @@ export class IngestionRepository {
 
   async insertFlow(em: EntityManager, flow: Partial<FlowEntity>): Promise<FlowEntity> {
     return em.getRepository(FlowEntity).save(em.getRepository(FlowEntity).create(flow));
+  }
+
+  /** Inserts the flow unless one with the same SHA-256 exists (then null): one round trip for a new flow. */
+  async insertFlowIfNew(em: EntityManager, flow: Partial<FlowEntity>): Promise<FlowEntity | null> {
+    const row = { ...flow, id: flow.id ?? randomUUID() };
+    const result = await em
+      .createQueryBuilder()
+      .insert()
+      .into(FlowEntity)
+      .values(row as never)
+      .orIgnore()
+      .returning(['id'])
+      .updateEntity(false)
+      .execute();
+    return (result.raw as unknown[]).length > 0 ? em.getRepository(FlowEntity).create(row) : null;
   }
 
   async updateFlow(em: EntityManager, id: string, changes: Partial<FlowEntity>): Promise<void> {
@@ -87,27 +114,24 @@ export class IngestionRepository {
     return new Set(rows.map((r) => r.sha256 ?? `#${r.num_ordre}`));
   }
 
-  /** Every row of these new invoices: one array-parameter INSERT per table, parents first (foreign keys). */
+  /** Every row of these new invoices: one statement, an array-parameter INSERT per table, parents first. */
   async insertInvoiceRows(em: EntityManager, rows: InvoiceRows[]): Promise<void> {
-    await bulkInsert(em, 'invoices', INVOICE_COLUMNS, rows.map((r) => r.invoice));
-    await this.insertChildRows(em, {
-      lines: rows.flatMap((r) => r.lines),
-      vats: rows.flatMap((r) => r.vats),
-      attachments: rows.flatMap((r) => r.attachments),
-      anomalies: rows.flatMap((r) => r.anomalies),
-      validations: rows.flatMap((r) => r.validations),
-      history: rows.flatMap((r) => r.history),
-    });
+    await bulkInsertAll(em, [
+      { table: 'invoices', columns: INVOICE_COLUMNS, rows: rows.map((r) => r.invoice) },
+      ...childParts({
+        lines: rows.flatMap((r) => r.lines),
+        vats: rows.flatMap((r) => r.vats),
+        attachments: rows.flatMap((r) => r.attachments),
+        anomalies: rows.flatMap((r) => r.anomalies),
+        validations: rows.flatMap((r) => r.validations),
+        history: rows.flatMap((r) => r.history),
+      }),
+    ]);
   }
 
   /** Rows hanging off invoices that already exist (new invoices, or a `Renvoi` completing a known one). */
   async insertChildRows(em: EntityManager, rows: Partial<Omit<InvoiceRows, 'invoice'>>): Promise<void> {
-    await bulkInsert(em, 'invoice_lines', LINE_COLUMNS, rows.lines ?? []);
-    await bulkInsert(em, 'invoice_vats', VAT_COLUMNS, rows.vats ?? []);
-    await bulkInsert(em, 'invoice_attachments', ATTACHMENT_COLUMNS, rows.attachments ?? []);
-    await bulkInsert(em, 'invoice_anomalies', ANOMALY_COLUMNS, rows.anomalies ?? []);
-    await bulkInsert(em, 'invoice_validations', VALIDATION_COLUMNS, rows.validations ?? []);
-    await bulkInsert(em, 'invoice_history', HISTORY_COLUMNS, rows.history ?? []);
+    await bulkInsertAll(em, childParts(rows));
   }
 
   /** Multi-row INSERT, chunked under the bind-parameter limit. */
@@ -127,7 +151,7 @@ export class IngestionRepository {
   }
 
   /** Links credit notes (381) to their origin invoice, whichever of the two arrived first. */
-  async linkCreditNotes(em: EntityManager, flowId: string): Promise<void> {
+  async linkCreditNotes(em: EntityManager, flowId: string, options: { creditNotes?: boolean } = {}): Promise<void> {
     // Two indexed statements rather than one `c.flow_id = $1 OR o.flow_id = $1`, which scans every invoice.
     const link = (side: 'c' | 'o') =>
       em.query(
@@ -138,7 +162,8 @@ export class IngestionRepository {
             AND ${side}.flow_id = $1`,
         [flowId],
       );
-    await link('c'); // credit notes of this flow whose origin is known
+    // Credit notes of this flow whose origin is known (skipped when the caller knows the flow holds none).
+    if (options.creditNotes ?? true) await link('c');
     await link('o'); // origins arriving in this flow for credit notes received earlier
   }
 

@@ -1,12 +1,17 @@
 import { promises as fs } from 'node:fs';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@/config/app.config';
-import { FlowImportService } from '@/ingestion/flow-import.service';
+import { FlowImportService, PreparedFlow } from '@/ingestion/flow-import.service';
 import { expandFlowInputs } from '@/ingestion/flow-sources';
 import { RecipientSettings } from '@/ingestion/invoice.checks';
 import { emptyReport, ImportOptions, ImportReport, mergeReports } from '@/ingestion/ingestion.types';
 import { FileStore } from '@/storage/file-store.port';
 import { StructuresRepository } from '@/structures/structures.repository';
+
+/** Flows read ahead of the one being stored, at most. */
+const READ_AHEAD = 4;
+/** Beyond one flow read ahead, flow files in flight stay under this many bytes (large flows: one ahead only). */
+const READ_AHEAD_BYTES = 8 * 1024 * 1024;
 
 @Injectable()
 export class IngestionService {
@@ -26,15 +31,33 @@ export class IngestionService {
       report.errors.push({ file: p.fileName, invoice: null, code: p.code, message: p.message });
     }
     const recipients = await this.loadRecipients();
-    // Pipelined: flow N+1 is read (Node's CPU: XML, base64, unzip, files) while flow N is stored (mostly waits on
-    // PostgreSQL). Storing stays strictly sequential and in order, so duplicates across flows, crash-resume and the
-    // "already imported" check behave as if the flows were imported one after the other.
-    let next = inputs.length > 0 ? this.flows.prepare(inputs[0]) : undefined;
+    // Pipelined: the next flows are read (Node's CPU: XML, base64, unzip, files) while flow N is stored (mostly waits on
+    // PostgreSQL). Small flows (the nightly pull: one invoice each) are read up to READ_AHEAD at once, so that the
+    // fsyncs of their raw copies and attachments overlap instead of queueing one flow after the other; large flows
+    // stay one ahead, bounded by READ_AHEAD_BYTES of flow files in flight (memory). Storing stays strictly sequential
+    // and in order, so duplicates across flows, crash-resume and the "already imported" check behave as if the flows
+    // were imported one after the other.
+    const ahead: Array<{ prepared: Promise<PreparedFlow>; bytes: number }> = [];
+    let scheduled = 0;
+    let bytesAhead = 0;
+    const fill = async (): Promise<void> => {
+      while (scheduled < inputs.length && ahead.length < READ_AHEAD && (ahead.length === 0 || bytesAhead < READ_AHEAD_BYTES)) {
+        const input = inputs[scheduled++];
+        const bytes = (await fs.stat(input.path).catch(() => null))?.size ?? 0;
+        const prepared = this.flows.prepare(input);
+        prepared.catch(() => undefined); // awaited in order below
+        ahead.push({ prepared, bytes });
+        bytesAhead += bytes;
+      }
+    };
     try {
       for (let i = 0; i < inputs.length; i++) {
         const input = inputs[i];
-        const prepared = await next!;
-        next = i + 1 < inputs.length ? this.flows.prepare(inputs[i + 1]) : undefined;
+        await fill();
+        const head = ahead.shift()!;
+        bytesAhead -= head.bytes;
+        const prepared = await head.prepared;
+        await fill();
         try {
           mergeReports(report, await this.flows.storePrepared(prepared, options.source, recipients, this.config.invoices.paymentDelayDays));
         } finally {
@@ -43,8 +66,8 @@ export class IngestionService {
         options.onFlowDone?.(input.fileName, i + 1, inputs.length);
       }
     } catch (err) {
-      // Storing failed (database or disk down): the flow read ahead is not stored, drop its pending files.
-      await next?.then((p) => p.discardFiles(), () => undefined);
+      // Storing failed (database or disk down): the flows read ahead are not stored, drop their pending files.
+      await Promise.all(ahead.map((a) => a.prepared.then((p) => p.discardFiles(), () => undefined)));
       throw err;
     }
     return report;

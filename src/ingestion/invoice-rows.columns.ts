@@ -18,15 +18,37 @@ export type ColumnSpec<T> = readonly [column: string, type: string, value: (row:
  * TypeORM's insert. Array-typed columns travel as array literals (unnest would flatten a 2-D array).
  */
 export async function bulkInsert<T>(em: EntityManager, table: string, columns: ReadonlyArray<ColumnSpec<T>>, rows: readonly T[]): Promise<void> {
-  if (rows.length === 0) return;
-  const params = columns.map(([, type, get]) => rows.map((row) => toParam(get(row), type)));
-  const names = columns.map(([column]) => `"${column}"`);
-  const arrays = columns.map(([, type], i) => `$${i + 1}::${type.endsWith('[]') ? 'text' : type}[]`);
-  const select = columns.map(([column, type]) => (type.endsWith('[]') ? `t."${column}"::${type}` : `t."${column}"`));
-  await em.query(
-    `INSERT INTO ${table} (${names.join(', ')}) SELECT ${select.join(', ')} FROM unnest(${arrays.join(', ')}) AS t(${names.join(', ')})`,
-    params,
-  );
+  await bulkInsertAll(em, [{ table, columns, rows }]);
+}
+
+/** Rows for one table of `bulkInsertAll`. */
+export interface BulkPart<T = never> {
+  table: string;
+  columns: ReadonlyArray<ColumnSpec<T>>;
+  rows: readonly T[];
+}
+
+/**
+ * Several `bulkInsert`s in ONE statement (`WITH a AS (INSERT …), b AS (INSERT …) INSERT …`): one round trip instead
+ * of one per table — on a one-invoice flow the round trips, not the rows, are the cost. Foreign keys still hold:
+ * PostgreSQL checks them at the end of the whole statement, once every part is inserted.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function bulkInsertAll(em: EntityManager, parts: ReadonlyArray<BulkPart<any>>): Promise<void> {
+  const params: unknown[] = [];
+  const inserts: string[] = [];
+  for (const { table, columns, rows } of parts) {
+    if (rows.length === 0) continue;
+    const names = columns.map(([column]) => `"${column}"`);
+    const arrays = columns.map(([, type], i) => `$${params.length + i + 1}::${type.endsWith('[]') ? 'text' : type}[]`);
+    const select = columns.map(([column, type]) => (type.endsWith('[]') ? `t."${column}"::${type}` : `t."${column}"`));
+    for (const [, type, get] of columns) params.push(rows.map((row) => toParam(get(row), type)));
+    inserts.push(`INSERT INTO ${table} (${names.join(', ')}) SELECT ${select.join(', ')} FROM unnest(${arrays.join(', ')}) AS t(${names.join(', ')})`);
+  }
+  if (inserts.length === 0) return;
+  const last = inserts.pop()!;
+  const sql = inserts.length === 0 ? last : `WITH ${inserts.map((q, i) => `w${i} AS (${q})`).join(', ')} ${last}`;
+  await em.query(sql, params);
 }
 
 function toParam(value: unknown, type: string): unknown {

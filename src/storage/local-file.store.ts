@@ -4,7 +4,8 @@ import { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants as zlib, createGunzip, createGzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants as zlib, createGunzip, createGzip, gzip } from 'node:zlib';
 import { FileBatch, FileStore, FileTooLargeError, PutOptions, StoredObject } from '@/storage/file-store.port';
 
 /** A written temp file waiting to be published under its final name. */
@@ -34,15 +35,17 @@ const MAX_OPEN_HANDLES = 256;
  * byte) at ~200 MB/s, and the result is still plain gzip.
  */
 const RAW_GZIP = { level: 1, strategy: zlib.Z_RLE };
+const gzipAsync = promisify(gzip);
 
 /**
- * Files addressed by SHA-256 under `<root>/<aa>/<bb>/<sha>[.gz]`. Writes go to a temp file first, which is fsynced
+ * Files addressed by SHA-256 under `<root>/<aa>/<sha>[.gz]`. Writes go to a temp file first, which is fsynced
  * BEFORE being renamed to its final name, and the directories holding the new names are fsynced after: an object is
  * under its final name only complete, and once `put` (or a batch's `commit`) resolved it survives a crash.
  */
 export class LocalFileStore extends FileStore {
-  /** Directories known to exist durably: neither mkdir nor a directory fsync is needed for them again. */
-  private readonly knownDirs = new Set<string>();
+  /** Directories created (or found) durably by this process, or being so: no mkdir nor parent fsync for them again. */
+  private readonly dirs = new Map<string, Promise<void>>();
+  private tmpDir: string | undefined;
 
   constructor(private readonly root: string) {
     super();
@@ -77,12 +80,12 @@ export class LocalFileStore extends FileStore {
   }
 
   async tempPath(suffix = ''): Promise<string> {
-    const dir = join(this.root, 'tmp');
-    if (!this.knownDirs.has(dir)) {
-      await fs.mkdir(dir, { recursive: true });
-      this.knownDirs.add(dir); // temp names need no durability: no directory fsync
+    if (!this.tmpDir) {
+      const dir = join(this.root, 'tmp');
+      await fs.mkdir(dir, { recursive: true }); // temp names need no durability: no directory fsync
+      this.tmpDir = dir;
     }
-    return join(dir, `${randomUUID()}${suffix}`);
+    return join(this.tmpDir, `${randomUUID()}${suffix}`);
   }
 
   /** Writes the content to a fresh temp file (no fsync) and computes its key. */
@@ -120,48 +123,67 @@ export class LocalFileStore extends FileStore {
   }
 
   /**
-   * Renames fsynced temp files to their final names, then fsyncs every directory that gained an entry (the object's
-   * directory, and the parents of directories just created): without it a crash could forget the rename (POSIX).
+   * Renames fsynced temp files to their final names, then fsyncs every directory that gained an entry: without it a
+   * crash could forget the rename (POSIX). A directory created on the way is made durable first (see `ensureDir`).
    * An existing object is replaced atomically by an identical, already durable copy, so no existence check is needed.
    */
   async publish(entries: Staged[]): Promise<void> {
-    const dirsToSync = new Set<string>();
-    const newDirs = [...new Set(entries.map((e) => dirname(e.final)))].filter((d) => !this.knownDirs.has(d));
-    await forEachLimit(newDirs, SYNC_CONCURRENCY, async (dir) => {
-      const created = await fs.mkdir(dir, { recursive: true });
-      if (created !== undefined) {
-        // `created` is the first directory mkdir made: its parent and every directory down to `dir` gained an entry.
-        for (let d = dir; ; d = dirname(d)) {
-          dirsToSync.add(d);
-          if (d === created || d === dirname(d)) {
-            dirsToSync.add(dirname(d));
-            break;
-          }
-        }
-      }
-    });
+    const dirs = [...new Set(entries.map((e) => dirname(e.final)))];
+    await forEachLimit(dirs, SYNC_CONCURRENCY, (d) => this.ensureDir(d));
     await forEachLimit(entries, SYNC_CONCURRENCY, async (e) => {
       try {
         await fs.rename(e.tmp, e.final);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        // A cached directory removed behind our back: recreate it, and sync the whole chain up to the root.
+        // A cached directory removed behind our back: create it again (durably), then retry.
         const dir = dirname(e.final);
-        this.knownDirs.delete(dir);
-        await fs.mkdir(dir, { recursive: true });
+        this.dirs.delete(dir);
+        await this.ensureDir(dir);
         await fs.rename(e.tmp, e.final);
-        for (let d = dir; d !== dirname(this.root) && d !== dirname(d); d = dirname(d)) dirsToSync.add(dirname(d));
       }
     });
-    for (const e of entries) dirsToSync.add(dirname(e.final));
-    await forEachLimit([...dirsToSync], SYNC_CONCURRENCY, (d) => fsyncPath(d));
-    for (const d of dirsToSync) this.knownDirs.add(d);
+    await forEachLimit(dirs, SYNC_CONCURRENCY, (d) => fsyncPath(d));
   }
 
-  /** Final path of an object. */
+  /**
+   * Creates a directory and makes its entry durable (fsync of every parent that gained one), once per process. The
+   * promise is shared: a publish running concurrently with the one that creates the directory waits for the parent's
+   * fsync too, instead of returning with a rename a crash could lose along with the directory.
+   */
+  private ensureDir(dir: string): Promise<void> {
+    let ready = this.dirs.get(dir);
+    if (!ready) {
+      ready = (async () => {
+        const created = await fs.mkdir(dir, { recursive: true });
+        if (created === undefined) return;
+        // `created` is the first directory mkdir made: its parent and every directory below it gained an entry.
+        const toSync: string[] = [];
+        for (let d = dir; ; d = dirname(d)) {
+          if (d === created || d === dirname(d)) {
+            toSync.push(dirname(d));
+            break;
+          }
+          toSync.push(dirname(d));
+        }
+        await forEachLimit(toSync, SYNC_CONCURRENCY, (d) => fsyncPath(d));
+      })();
+      const settled = ready;
+      this.dirs.set(dir, settled);
+      settled.catch(() => {
+        if (this.dirs.get(dir) === settled) this.dirs.delete(dir);
+      });
+    }
+    return ready;
+  }
+
+  /**
+   * Final path of an object: one level of 256 directories. Two levels (256×256) meant a new directory — mkdir plus
+   * two directory fsyncs — for nearly every object until tens of millions of objects; one level keeps directories of
+   * a few tens of thousands of entries per million objects, which ext4/xfs index (htree/B+tree) without slowing down.
+   */
   pathFor(sha256: string, compressed: boolean): string {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`Clé de stockage invalide : ${sha256}`);
-    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), compressed ? `${sha256}.gz` : sha256);
+    return join(this.root, sha256.slice(0, 2), compressed ? `${sha256}.gz` : sha256);
   }
 }
 
@@ -183,7 +205,7 @@ export class LocalFileBatch implements FileBatch {
   constructor(private readonly store: LocalFileStore) {}
 
   async put(content: Readable | Buffer, options: PutOptions = {}): Promise<StoredObject> {
-    if (Buffer.isBuffer(content) && !options.compress) return this.putBuffer(content, options);
+    if (Buffer.isBuffer(content)) return this.putBuffer(content, options);
     const staged = await this.store.stage(content, options);
     if (this.byKey.has(staged.object.key)) {
       await fs.rm(staged.tmp, { force: true });
@@ -195,8 +217,9 @@ export class LocalFileBatch implements FileBatch {
   }
 
   /**
-   * A small object already in memory: its key is computed here and its temp file written in the background, so the
-   * reader goes on with the next attachment instead of waiting for open/write/close on the thread pool.
+   * An object already in memory (an attachment, or a small raw flow read whole): its key is computed here and its temp
+   * file written — gzipped first when asked, on the thread pool — in the background, so the reader goes on with the
+   * next attachment instead of waiting for open/write/close; the handle stays open for the commit's fsync.
    */
   private async putBuffer(content: Buffer, options: PutOptions): Promise<StoredObject> {
     if (options.maxBytes !== undefined && content.length > options.maxBytes) throw new FileTooLargeError(options.maxBytes);
@@ -205,11 +228,13 @@ export class LocalFileBatch implements FileBatch {
     if (known) return known;
     const object: StoredObject = { key: sha256, sha256, size: content.length };
     this.byKey.set(sha256, object);
-    const entry: Staged = { tmp: await this.store.tempPath(), final: this.store.pathFor(sha256, false), object };
+    const compress = options.compress ?? false;
+    const entry: Staged = { tmp: await this.store.tempPath(), final: this.store.pathFor(sha256, compress), object };
     this.staged.push(entry);
     // Bounded: the reader waits here when the disk lags, which also bounds the memory held by pending buffers.
     while (this.writes.size >= WRITE_CONCURRENCY) await Promise.race(this.writes);
-    const write: Promise<void> = this.writeStaged(entry, content).catch((error: unknown) => {
+    const body = async (): Promise<Buffer> => (compress ? gzipAsync(content, RAW_GZIP) : content);
+    const write: Promise<void> = body().then((data) => this.writeStaged(entry, data)).catch((error: unknown) => {
       this.writeError ??= { error };
     });
     const tracked = write.finally(() => this.writes.delete(tracked));
