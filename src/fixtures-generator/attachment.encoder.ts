@@ -1,6 +1,6 @@
-import { buildDemoPdf } from './demo-pdf.factory';
-import { hashString, SeededRng } from './seeded.rng';
-import { buildZip } from './zip.builder';
+import { buildDemoPdf } from '@/fixtures-generator/demo-pdf.factory';
+import { hashString, SeededRng } from '@/fixtures-generator/seeded.rng';
+import { buildZip } from '@/fixtures-generator/zip.builder';
 
 // Turns an attachment description into the text of PJ/Contenu: as Chorus Pro does, base64 of a ZIP archive
 // holding one file (named like NomPJ), whatever MimeTypePJ says.

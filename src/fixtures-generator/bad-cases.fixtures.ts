@@ -1,9 +1,9 @@
 import Decimal from 'decimal.js';
 import { makeSiren, makeSiret } from '@/common/siret/siret';
-import { AttachmentEncoder } from './attachment.encoder';
-import { buildDemoPdf } from './demo-pdf.factory';
-import { DemoStructure } from './demo-structures';
-import { FixtureFlow, findStructure, findSupplier } from './good-flows.fixtures';
+import { AttachmentEncoder } from '@/fixtures-generator/attachment.encoder';
+import { buildDemoPdf } from '@/fixtures-generator/demo-pdf.factory';
+import { DemoStructure } from '@/fixtures-generator/demo-structures';
+import { FixtureFlow, findStructure, findSupplier } from '@/fixtures-generator/good-flows.fixtures';
 import {
   buildCreditNoteSpec,
   buildInvoiceSpec,
@@ -13,9 +13,9 @@ import {
   PivotFlowSpec,
   renderPivotFlow,
   supplementaryAttachment,
-} from './pivot-flow.generator';
-import { SeededRng } from './seeded.rng';
-import { buildZip } from './zip.builder';
+} from '@/fixtures-generator/pivot-flow.generator';
+import { SeededRng } from '@/fixtures-generator/seeded.rng';
+import { buildZip } from '@/fixtures-generator/zip.builder';
 
 // One file per bad case (fixtures/pivot-bad/). Invoice-level cases are well-formed flows with one offending
 // invoice (so the expected anomaly is unambiguous); flow-level cases break the file itself.

@@ -1,5 +1,5 @@
 import { makeSiren, makeSiret } from '@/common/siret/siret';
-import { makeFrenchIban } from './french-iban.factory';
+import { makeFrenchIban } from '@/fixtures-generator/french-iban.factory';
 
 // Fictitious but realistic demo data: recipient structures (one SIRET per budget, as Chorus Pro requires) and a
 // pool of suppliers. Numbers are computed (valid Luhn / RIB key / IBAN) rather than typed, so they stay valid.

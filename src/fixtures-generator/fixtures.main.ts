@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
-import { DEFAULT_SEED, writeBulkFlows, writeFixtureSet } from './fixtures.writer';
+import { DEFAULT_SEED, writeBulkFlows, writeFixtureSet } from '@/fixtures-generator/fixtures.writer';
 
 // `npm run fixtures`: writes the committed fixture set, or bulk flows for the benchmark when --flows is given.
 

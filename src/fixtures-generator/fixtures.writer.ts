@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AttachmentEncoder } from './attachment.encoder';
-import { BadCaseFile, buildBadCases } from './bad-cases.fixtures';
-import { DEMO_STRUCTURES, DEMO_SUPPLIERS, structuresJson } from './demo-structures';
-import { buildGoodFlows, FixtureFlow } from './good-flows.fixtures';
-import { buildFlowSpec, PivotEncoding, renderPivotFlow, writePivotFlow } from './pivot-flow.generator';
-import { SeededRng } from './seeded.rng';
+import { AttachmentEncoder } from '@/fixtures-generator/attachment.encoder';
+import { BadCaseFile, buildBadCases } from '@/fixtures-generator/bad-cases.fixtures';
+import { DEMO_STRUCTURES, DEMO_SUPPLIERS, structuresJson } from '@/fixtures-generator/demo-structures';
+import { buildGoodFlows, FixtureFlow } from '@/fixtures-generator/good-flows.fixtures';
+import { buildFlowSpec, PivotEncoding, renderPivotFlow, writePivotFlow } from '@/fixtures-generator/pivot-flow.generator';
+import { SeededRng } from '@/fixtures-generator/seeded.rng';
 
 // Writes the committed fixture set (fixtures/) and the bulk flows of the benchmark.
 

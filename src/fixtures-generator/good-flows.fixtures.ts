@@ -1,6 +1,6 @@
-import { DEMO_STRUCTURES, DEMO_SUPPLIERS, DemoStructure, DemoSupplier } from './demo-structures';
-import { buildCreditNoteSpec, buildInvoiceSpec, InvoiceSpec, makeIdFlx, PivotFlowSpec } from './pivot-flow.generator';
-import { SeededRng } from './seeded.rng';
+import { DEMO_STRUCTURES, DEMO_SUPPLIERS, DemoStructure, DemoSupplier } from '@/fixtures-generator/demo-structures';
+import { buildCreditNoteSpec, buildInvoiceSpec, InvoiceSpec, makeIdFlx, PivotFlowSpec } from '@/fixtures-generator/pivot-flow.generator';
+import { SeededRng } from '@/fixtures-generator/seeded.rng';
 
 // The committed set of good flows (fixtures/pivot/): small, but every structure, several services, credit notes
 // (same flow and across flows), supplementary attachments, both amount precisions, La Poste's SIRET exception

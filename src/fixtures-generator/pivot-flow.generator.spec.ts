@@ -9,15 +9,15 @@ import { PassThrough } from 'node:stream';
 import { validateXML } from 'xmllint-wasm';
 import * as yauzl from 'yauzl';
 import { isValidSiret } from '@/common/siret/siret';
-import { AttachmentEncoder } from './attachment.encoder';
-import { BadCaseFile, buildBadCases } from './bad-cases.fixtures';
-import { buildDemoPdf } from './demo-pdf.factory';
-import { DEMO_STRUCTURES, DEMO_SUPPLIERS, structuresJson } from './demo-structures';
-import { makeFrenchIban } from './french-iban.factory';
-import { DEFAULT_SEED, writeFixtureSet } from './fixtures.writer';
-import { buildGoodFlows, FixtureFlow } from './good-flows.fixtures';
-import { buildFlowSpec, buildInvoiceSpec, renderPivotFlow, writePivotFlow } from './pivot-flow.generator';
-import { SeededRng } from './seeded.rng';
+import { AttachmentEncoder } from '@/fixtures-generator/attachment.encoder';
+import { BadCaseFile, buildBadCases } from '@/fixtures-generator/bad-cases.fixtures';
+import { buildDemoPdf } from '@/fixtures-generator/demo-pdf.factory';
+import { DEMO_STRUCTURES, DEMO_SUPPLIERS, structuresJson } from '@/fixtures-generator/demo-structures';
+import { makeFrenchIban } from '@/fixtures-generator/french-iban.factory';
+import { DEFAULT_SEED, writeFixtureSet } from '@/fixtures-generator/fixtures.writer';
+import { buildGoodFlows, FixtureFlow } from '@/fixtures-generator/good-flows.fixtures';
+import { buildFlowSpec, buildInvoiceSpec, renderPivotFlow, writePivotFlow } from '@/fixtures-generator/pivot-flow.generator';
+import { SeededRng } from '@/fixtures-generator/seeded.rng';
 
 // The XSD is AIFE's, read from the shared reference folder at test time (never copied into the repo).
 const XSD_PATH = resolve(__dirname, '../../../shared/reference/chorus-pro/pastell/xsd-pivot/CPPFacturePivot_V2_02.xsd');

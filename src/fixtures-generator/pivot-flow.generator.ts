@@ -6,9 +6,10 @@ import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import * as iconv from 'iconv-lite';
-import { AttachmentEncoder, AttachmentSource } from './attachment.encoder';
-import { DEMO_STRUCTURES, DEMO_SUPPLIERS, DemoService, DemoStructure, DemoSupplier } from './demo-structures';
-import { SeededRng } from './seeded.rng';
+import { AttachmentEncoder, AttachmentSource } from '@/fixtures-generator/attachment.encoder';
+import { DEMO_STRUCTURES, DEMO_SUPPLIERS, DemoService, DemoStructure, DemoSupplier } from '@/fixtures-generator/demo-structures';
+import { SeededRng } from '@/fixtures-generator/seeded.rng';
+import { addDays } from '@/invoices/payment-deadline';
 
 // Generator of CPPFacturePivot V2_02 flows, as Chorus Pro makes them available to a recipient structure.
 // Two steps: build plain invoice descriptions (InvoiceSpec, field names as in src/pivot/pivot.types.ts so tests
@@ -154,11 +155,6 @@ const SUPPLEMENTARY_CATEGORIES: Array<{ category: string; slug: string }> = [
   { category: 'Bon de commande', slug: 'bon-de-commande' },
   { category: 'Procès-verbal de réception', slug: 'pv-reception' },
 ];
-
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}
 
 function frenchDate(date: string): string {
   const [y, m, d] = date.split('-');

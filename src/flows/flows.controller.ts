@@ -6,7 +6,7 @@ import { AppConfig } from '@/config/app.config';
 import { Clock } from '@/clock/clock.port';
 import { AnomalyReportService } from '@/flows/anomaly-report.service';
 import { FlowsService } from '@/flows/flows.service';
-import { localDate } from '@/invoices/invoices-query.service';
+import { localDate } from '@/invoices/payment-deadline';
 
 @ApiTags('flux')
 @Controller('api')

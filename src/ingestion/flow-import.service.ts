@@ -69,10 +69,6 @@ export class FlowImportService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async importFlow(input: FlowInput, source: FlowSource, recipients: Map<string, RecipientSettings>, defaultDelay: number): Promise<ImportReport> {
-    return this.storePrepared(await this.prepare(input), source, recipients, defaultDelay);
-  }
-
   /**
    * Raw copy and streaming read of one flow; no database access, so it may run while another flow is being stored.
    * Attachments go to a file batch: they are made durable together (fsync of the files in parallel, renames, fsync of

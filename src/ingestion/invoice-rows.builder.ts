@@ -8,6 +8,7 @@ import { InvoiceLineEntity } from '@/invoices/invoice-line.entity';
 import { InvoiceValidationEntity } from '@/invoices/invoice-validation.entity';
 import { InvoiceVatEntity } from '@/invoices/invoice-vat.entity';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
+import { addDays } from '@/invoices/payment-deadline';
 import { PivotAttachment, PivotInvoice } from '@/pivot/pivot.types';
 
 /** All rows one new invoice needs, built in memory so a batch is a handful of multi-row INSERTs. */
@@ -25,11 +26,6 @@ export const READ_STEP = { step: 'LECTURE_FLUX', label: 'Lecture flux' } as cons
 
 const opt = (v: string | undefined): string | null => (v === undefined || v.trim() === '' ? null : v.trim());
 
-export function addDays(isoDate: string, days: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 export function attachmentRow(invoiceId: string, flowId: string, a: PivotAttachment): Partial<InvoiceAttachmentEntity> {
   return {

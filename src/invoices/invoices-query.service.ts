@@ -4,6 +4,7 @@ import { Clock } from '@/clock/clock.port';
 import { ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
 import { AppConfig } from '@/config/app.config';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
+import { daysLeft, localDate } from '@/invoices/payment-deadline';
 import { InvoiceFilters, InvoicesQueryRepository, ListRow, ListSort, Page } from '@/invoices/invoices-query.repository';
 import { InvoiceScope, inScope } from '@/users/principal';
 import { FileStore } from '@/storage/file-store.port';
@@ -30,15 +31,6 @@ export interface InvoiceListItem {
   /** Days left before the payment deadline (negative when late); null while suspended (the clock is paused). */
   daysLeft: number | null;
   flowId: string;
-}
-
-/** Today in the collectivité's timezone, as YYYY-MM-DD (deadlines are counted in calendar days). */
-export function localDate(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 @Injectable()
@@ -80,7 +72,7 @@ export class InvoicesQueryService {
       ...invoice,
       recipientSiret: invoice.debtorId,
       anomalies: d.anomalies.map((a) => ({ code: a.code, message: a.message, at: a.createdAt })),
-      daysLeft: daysLeft(invoice.dueDate, invoice.suspendedSince, today),
+      daysLeft: this.daysLeft(invoice.dueDate, invoice.suspendedSince, today),
       lines: d.lines,
       vats: d.vats,
       attachments: d.attachments.map((a) => ({
@@ -127,6 +119,11 @@ export class InvoicesQueryService {
     return invoice;
   }
 
+  /** The deadline is paused while suspended: days left are counted from the suspension day (payment-deadline.ts). */
+  private daysLeft(dueDate: string | null, suspendedSince: Date | null, today: string): number | null {
+    return daysLeft(dueDate, today, suspendedSince ? localDate(suspendedSince, this.config.timezone) : null);
+  }
+
   private toListItem(r: ListRow, today: string): InvoiceListItem {
     return {
       id: r.id,
@@ -147,16 +144,12 @@ export class InvoicesQueryService {
       issueDate: r.issue_date,
       receptionDate: r.reception_date,
       dueDate: r.due_date,
-      daysLeft: daysLeft(r.due_date, r.suspended_since, today),
+      daysLeft: this.daysLeft(r.due_date, r.suspended_since, today),
       flowId: r.flow_id,
     };
   }
 }
 
-function daysLeft(dueDate: string | null, suspendedSince: Date | null, today: string): number | null {
-  if (!dueDate || suspendedSince) return null;
-  return daysBetween(today, dueDate);
-}
 
 // The pivot's MimeTypePJ describes the file inside the ZIP; trust the entry's extension when they disagree.
 const BY_EXTENSION: Record<string, string> = {

@@ -68,8 +68,9 @@ describe('format.mjs (pages)', () => {
       ['formatDaysLeft', [-3, 'A_TRAITER']],
       ['formatDaysLeft', [0, 'A_TRAITER']],
       ['formatDaysLeft', [null, 'SUSPENDUE']],
+      ['formatDaysLeft', [22, 'SUSPENDUE']],
       ['charCount', ['été 😀']],
     ]);
-    expect(out).toEqual(['10/03/2025', '22/11/2016 15h38', '02/07/2025 00h05', `12${B}j`, `3${B}j de retard`, "aujourd'hui", 'suspendu', 5]);
+    expect(out).toEqual(['10/03/2025', '22/11/2016 15h38', '02/07/2025 00h05', `12${B}j`, `3${B}j de retard`, "aujourd'hui", 'suspendu', `22${B}j (suspendu)`, 5]);
   });
 });

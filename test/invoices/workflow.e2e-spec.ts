@@ -245,6 +245,8 @@ describe('invoice workflow (issue 4)', () => {
       const suspended = await as('agent').post(`/api/invoices/${inv.id}/suspend`, { reasonCode: 'PJ_MANQUANTE', complement: 'bon de livraison' });
       expect(suspended.body).toMatchObject({ status: 'SUSPENDUE', dueDate: '2026-04-01', daysLeft: 22 });
       clock.advanceDays(12); // 22 March
+      // Paused: the read API gives the same frozen count as the action's answer, 12 days later.
+      expect((await as('agent').get(`/api/invoices/${inv.id}`)).body).toMatchObject({ status: 'SUSPENDUE', daysLeft: 22 });
       await t.app.get(UnitOfWork).run((em) =>
         t.app.get(InvoiceWorkflowPort).onChorusProStatus(em, inv.id, 'COMPLETEE', { actor: 'Chorus Pro', details: { source: 'pull' } }),
       );

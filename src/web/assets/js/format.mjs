@@ -93,12 +93,15 @@ export function formatDateTime(value) {
   return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}h${parts.minute}`;
 }
 
-/** Days left before the payment deadline: "12 j", "aujourd'hui", "3 j de retard", "suspendu". */
+/**
+ * Days left before the payment deadline: "12 j", "aujourd'hui", "3 j de retard"; while suspended the count is
+ * frozen (the deadline is paused) and says so: "22 j (suspendu)".
+ */
 export function formatDaysLeft(daysLeft, status) {
-  if (daysLeft === null || daysLeft === undefined) return status === 'SUSPENDUE' ? 'suspendu' : '—';
-  if (daysLeft === 0) return "aujourd'hui";
-  if (daysLeft < 0) return `${-daysLeft}${NBSP}j de retard`;
-  return `${daysLeft}${NBSP}j`;
+  const suspended = status === 'SUSPENDUE';
+  if (daysLeft === null || daysLeft === undefined) return suspended ? 'suspendu' : '—';
+  const text = daysLeft === 0 ? "aujourd'hui" : daysLeft < 0 ? `${-daysLeft}${NBSP}j de retard` : `${daysLeft}${NBSP}j`;
+  return suspended ? `${text} (suspendu)` : text;
 }
 
 /** Characters as Chorus Pro counts them (code points), for the 255-character motif budget. */
