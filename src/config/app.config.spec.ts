@@ -15,6 +15,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'pas une url' })).toThrow(/Configuration invalide — databaseUrl/);
   });
 
+  it('reads on/off settings from JSON booleans and from environment strings ("false" is off)', () => {
+    expect(loadConfig({}).ingestion.readerThread).toBe(true);
+    expect(loadConfig({ INGESTION_READER_THREAD: 'false' }).ingestion.readerThread).toBe(false);
+    expect(loadConfig({ INGESTION_READER_THREAD: '0' }).ingestion.readerThread).toBe(false);
+    expect(loadConfig({ INGESTION_READER_THREAD: 'true' }).ingestion.readerThread).toBe(true);
+    expect(() => loadConfig({ INGESTION_READER_THREAD: 'peut-être' })).toThrow(/ingestion\.readerThread.*true ou false/);
+  });
+
   it('never shows secrets', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db:5432/passerelle', PISTE_CLIENT_SECRET: 'topsecret' });
     const shown = JSON.stringify(config.describe());

@@ -76,6 +76,7 @@ const ENV_MAP: Record<string, string> = {
   MAX_FLOW_BYTES: 'ingestion.maxFlowBytes',
   MAX_ATTACHMENT_BYTES: 'ingestion.maxAttachmentBytes',
   INGESTION_BATCH_SIZE: 'ingestion.batchSize',
+  INGESTION_READER_THREAD: 'ingestion.readerThread',
   CHORUS_PRO_API_URL: 'chorusPro.apiUrl',
   CHORUS_PRO_TOKEN_URL: 'chorusPro.tokenUrl',
   PISTE_CLIENT_ID: 'chorusPro.clientId',

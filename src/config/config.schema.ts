@@ -3,6 +3,12 @@ import { z } from 'zod';
 // Every setting the service reads, validated at boot: a wrong value stops the start with a French message
 // instead of failing at 2 a.m. in the nightly job.
 const cron = z.string().min(9, 'expression cron attendue (ex. « 0 2 * * * »)');
+// On/off settings come as JSON booleans from config files and as strings from the environment (`z.coerce.boolean`
+// would read "false" as true).
+const flag = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+], { error: 'true ou false attendu' });
 
 export const configSchema = z.object({
   /** Key encrypting secrets at rest (Chorus Pro technical account passwords), env PASSERELLE_SECRET_KEY. */
@@ -20,6 +26,7 @@ export const configSchema = z.object({
     maxFlowBytes: z.coerce.number().int().positive(),
     maxAttachmentBytes: z.coerce.number().int().positive(),
     batchSize: z.coerce.number().int().positive(),
+    readerThread: flag,
   }),
   chorusPro: z.object({
     apiUrl: z.string(),

@@ -1,5 +1,3 @@
-import { createReadStream, promises as fs } from 'node:fs';
-import { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '@/config/app.config';
@@ -7,42 +5,19 @@ import { Clock } from '@/clock/clock.port';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { FlowErrorEntity } from '@/flows/flow-error.entity';
 import { FlowEntity, FlowSource } from '@/flows/flow.entity';
+import { FlowReading, ReadResult } from '@/ingestion/flow-reader';
+import { FlowReaderService } from '@/ingestion/flow-reader.service';
 import { FlowInput } from '@/ingestion/flow-sources';
 import { RecipientSettings } from '@/ingestion/invoice.checks';
 import { InvoiceBatchWriter } from '@/ingestion/invoice-batch.writer';
 import { IngestionRepository } from '@/ingestion/ingestion.repository';
 import { emptyReport, ImportReport, mergeReports } from '@/ingestion/ingestion.types';
 import { MetricsService } from '@/metrics/metrics.service';
-import { PivotReader } from '@/pivot/pivot.reader';
-import { PivotEnvelope, PivotFlowError, PivotInvoice } from '@/pivot/pivot.types';
-import { FileStore, FileTooLargeError, ObjectWriter, StoredObject } from '@/storage/file-store.port';
-
-/**
- * 1 MB reads instead of 64 KB: each read waits in libuv's thread-pool queue behind the attachments' writes and
- * fsyncs, so fewer, larger reads keep the parser fed. Memory stays bounded (two such chunks per flow in flight).
- */
-const READ_OPTIONS = { highWaterMark: 1024 * 1024 };
-/** Flows up to this size are read whole into memory once (see prepare). */
-const SMALL_FLOW_BYTES = 1024 * 1024;
-
-type ReadError = { numOrdre?: number; number?: string; code: string; message: string };
-
-interface ReadResult {
-  envelope?: PivotEnvelope;
-  invoices: PivotInvoice[];
-  invoiceErrors: ReadError[];
-  flowError?: PivotFlowError;
-}
+import { PivotInvoice } from '@/pivot/pivot.types';
 
 /** A flow read and its files written, nothing in the database yet (see FlowImportService.prepare). */
-export interface PreparedFlow {
+export interface PreparedFlow extends FlowReading {
   input: FlowInput;
-  raw: { ok: true; stored: StoredObject } | { ok: false; error: unknown };
-  read: ReadResult;
-  /** Resolves once the flow's attachments are durable under their keys (rejects on a storage failure). */
-  filesReady: Promise<void>;
-  /** Drops the attachments not yet made durable (the flow will not be stored). */
-  discardFiles: () => Promise<void>;
   stopTimer: () => void;
 }
 
@@ -52,61 +27,35 @@ export interface PreparedFlow {
  * the good ones; re-importing the same file changes nothing; a crashed run is completed by re-running it.
  *
  * Two phases, so that a caller can read flow N+1 while flow N is written: `prepare` touches no table (raw copy,
- * streaming read, attachments written to a file batch), `store` does every database read and write.
+ * streaming read, attachments written to a file batch: FlowReader), `storePrepared` does every database read and write.
  */
 @Injectable()
 export class FlowImportService {
   private readonly logger = new Logger(FlowImportService.name);
-  private readonly reader = new PivotReader();
 
   constructor(
     private readonly repository: IngestionRepository,
     private readonly writer: InvoiceBatchWriter,
     private readonly uow: UnitOfWork,
-    private readonly store: FileStore,
+    private readonly reader: FlowReaderService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {}
 
   /**
-   * Raw copy and streaming read of one flow; no database access, so it may run while another flow is being stored.
-   * Attachments go to a file batch: they are made durable together (fsync of the files in parallel, renames, fsync of
-   * their directories) as soon as the flow is known to be readable, and `storePrepared` waits for that BEFORE its
-   * first invoice transaction — so a committed invoice never points at a file a crash could lose. A flow that is
-   * rejected leaves no attachment behind.
+   * Raw copy and streaming read of one flow (FlowReader, in the reader thread when there is one); no database access,
+   * so it may run while another flow is being stored. `storePrepared` waits for the flow's files to be durable BEFORE
+   * its first invoice transaction.
    */
   async prepare(input: FlowInput): Promise<PreparedFlow> {
     const stopTimer = this.metrics.ingestSeconds.startTimer();
-    const limit = this.config.ingestion.maxFlowBytes;
-    const files = this.store.batch();
-    const rawOptions = { compress: true, maxBytes: limit };
-    const settle = (p: Promise<StoredObject>): Promise<PreparedFlow['raw']> =>
-      p.then(
-        (stored) => ({ ok: true as const, stored }),
-        (error: unknown) => ({ ok: false as const, error }),
-      );
-    // Raw copy concurrently with the parse below (gzip runs on libuv's thread pool), in the attachments' batch: one
-    // commit fsyncs the raw copy and the attachments together, and their directories once each.
-    // A small flow (the nightly pull: one invoice each) is read once into memory, for both the raw copy and the parse:
-    // half the file operations, and the raw copy goes through the batch's in-memory path (no stream, handle kept).
-    const whole = await readIfSmall(input.path, SMALL_FLOW_BYTES);
-    const open = (): Readable => (whole ? Readable.from([whole]) : createReadStream(input.path, READ_OPTIONS));
-    const rawPromise = settle(files.put(whole ?? open(), rawOptions));
-    const read = await this.readAll(open(), files);
-    let raw = await rawPromise;
-    let filesReady: Promise<void>;
-    if (raw.ok && !read.flowError) {
-      filesReady = files.commit();
-      filesReady.catch(() => undefined); // awaited by storePrepared; a failure is reported there
-    } else {
-      await files.discard();
-      // An unreadable flow keeps its raw copy (the rejected flow row points at it), not its attachments: stored again
-      // on its own — rare, so the second read and gzip do not matter.
-      if (raw.ok) raw = await settle(this.store.put(whole ?? open(), rawOptions));
-      filesReady = Promise.resolve();
+    try {
+      return { ...(await this.reader.read(input)), input, stopTimer };
+    } catch (err) {
+      stopTimer();
+      throw err;
     }
-    return { input, raw, read, filesReady, discardFiles: () => files.discard(), stopTimer };
   }
 
   /** Every database step of one prepared flow; flows must be stored one at a time, in order. */
@@ -118,14 +67,8 @@ export class FlowImportService {
   ): Promise<ImportReport> {
     const { input, read } = prepared;
     const report = emptyReport();
-    const limit = this.config.ingestion.maxFlowBytes;
     if (!prepared.raw.ok) {
-      const err = prepared.raw.error;
-      const code = err instanceof FileTooLargeError ? 'FLOW_TOO_LARGE' : 'FLOW_UNREADABLE';
-      const message =
-        err instanceof FileTooLargeError
-          ? `Flux refusé : taille supérieure à la limite de ${limit} octets`
-          : `Flux illisible : ${(err as Error).message}`;
+      const { code, message } = prepared.raw;
       report.flows.rejected++;
       report.errors.push({ file: input.fileName, invoice: null, code, message });
       this.metrics.flows.inc({ result: 'rejected', source });
@@ -280,27 +223,6 @@ export class FlowImportService {
     prepared.stopTimer();
     return report;
   }
-
-  /** Reads the whole flow before storing anything: a flow ending in an error stores no invoice. */
-  private async readAll(input: Readable, attachments: ObjectWriter): Promise<ReadResult> {
-    const out: ReadResult = { invoices: [], invoiceErrors: [] };
-    try {
-      for await (const event of this.reader.read(input, {
-        store: this.store,
-        attachments,
-        maxFlowBytes: this.config.ingestion.maxFlowBytes,
-        maxAttachmentBytes: this.config.ingestion.maxAttachmentBytes,
-      })) {
-        if (event.kind === 'envelope') out.envelope = event.envelope;
-        else if (event.kind === 'invoice') out.invoices.push(event.invoice);
-        else out.invoiceErrors.push({ numOrdre: event.numOrdre, number: event.number, code: event.code, message: event.message });
-      }
-    } catch (err) {
-      if (err instanceof PivotFlowError) out.flowError = err;
-      else out.flowError = new PivotFlowError('MALFORMED_XML', `Flux illisible : ${(err as Error).message}`);
-    }
-    return out;
-  }
 }
 
 /** Final columns of a flow whose invoices are stored. */
@@ -333,21 +255,6 @@ function flowErrorRows(flowId: string, read: ReadResult, report: ImportReport): 
 
 /** A credit note that may name its origin invoice (superset of the rows `linkCreditNotes` looks at on that side). */
 const mayLinkOrigin = (inv: PivotInvoice): boolean => inv.type === '381' && Boolean(inv.originInvoiceNumber);
-
-/** The whole file when it holds at most `limit` bytes (one open, fstat, read, close), otherwise undefined. */
-async function readIfSmall(path: string, limit: number): Promise<Buffer | undefined> {
-  try {
-    const handle = await fs.open(path, 'r');
-    try {
-      const { size } = await handle.stat();
-      return size <= limit ? await handle.readFile() : undefined;
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined; // the streaming path reports the problem, as before
-  }
-}
 
 function mergeCounts(into: ImportReport, from: ImportReport): void {
   into.invoices.created += from.invoices.created;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FlowImportService } from '@/ingestion/flow-import.service';
+import { FlowReaderService } from '@/ingestion/flow-reader.service';
 import { InboxService } from '@/ingestion/inbox.service';
 import { IngestionRepository } from '@/ingestion/ingestion.repository';
 import { IngestionService } from '@/ingestion/ingestion.service';
@@ -9,7 +10,7 @@ import { StructuresModule } from '@/structures/structures.module';
 
 @Module({
   imports: [StructuresModule, InvoicesModule],
-  providers: [IngestionRepository, InvoiceBatchWriter, FlowImportService, IngestionService, InboxService],
+  providers: [IngestionRepository, InvoiceBatchWriter, FlowReaderService, FlowImportService, IngestionService, InboxService],
   exports: [IngestionService, InboxService],
 })
 export class IngestionModule {}

@@ -10,8 +10,12 @@ import { StructuresRepository } from '@/structures/structures.repository';
 
 /** Flows read ahead of the one being stored, at most. */
 const READ_AHEAD = 4;
-/** Beyond one flow read ahead, flow files in flight stay under this many bytes (large flows: one ahead only). */
-const READ_AHEAD_BYTES = 8 * 1024 * 1024;
+/**
+ * Beyond one flow read ahead, flow files in flight stay under this many bytes: two bulk flows of ~30 MB, so the reader
+ * thread always has the next one to start while the main thread stores. What a flow read ahead holds in memory is its
+ * invoices (a few MB per thousand), not its file: attachments are streamed to the store.
+ */
+const READ_AHEAD_BYTES = 64 * 1024 * 1024;
 
 @Injectable()
 export class IngestionService {

@@ -144,24 +144,9 @@ export class ContenuExtractorTransform extends Transform {
     let i = 0;
     while (i < buf.length) {
       switch (this.mode) {
-        case 'text': {
-          const lt = buf.indexOf(LT, i);
-          const end = lt < 0 ? buf.length : lt;
-          out.push(buf.subarray(i, end));
-          this.countRun(end - i);
-          if (lt < 0) {
-            i = buf.length;
-            break;
-          }
-          if (buf.length - lt < LOOKAHEAD && !final) {
-            this.keepPending(buf, lt);
-            i = buf.length;
-            break;
-          }
-          this.runBytes = 0;
-          i = this.openMarkup(buf, lt, out);
+        case 'text':
+          i = this.scanText(buf, i, out, final);
           break;
-        }
         case 'comment':
         case 'cdata':
         case 'pi': {
@@ -218,35 +203,68 @@ export class ContenuExtractorTransform extends Transform {
     }
   }
 
-  /** At a `<` in text mode with enough lookahead: decides what kind of markup starts, returns the next index. */
-  private openMarkup(buf: Buffer, lt: number, out: Buffer[]): number {
-    if (startsWith(buf, lt, COMMENT_START)) {
-      out.push(COMMENT_START);
-      this.mode = 'comment';
-      return lt + COMMENT_START.length;
+  /**
+   * Text mode: hops from `<` to `<` (native indexOf) without copying anything; only markup that needs handling (comment,
+   * CDATA, PI, DOCTYPE, Contenu) cuts the output, so a flow's ordinary tags cost one lookup each. Returns the next index.
+   */
+  private scanText(buf: Buffer, start: number, out: Buffer[], final: boolean): number {
+    let i = start;
+    for (;;) {
+      const lt = buf.indexOf(LT, i);
+      if (lt < 0) {
+        this.countRun(buf.length - i);
+        out.push(buf.subarray(start));
+        return buf.length;
+      }
+      this.countRun(lt - i);
+      if (buf.length - lt < LOOKAHEAD && !final) {
+        out.push(buf.subarray(start, lt));
+        this.keepPending(buf, lt);
+        return buf.length;
+      }
+      this.runBytes = 0;
+      const next = this.openMarkup(buf, lt);
+      if (next >= 0) {
+        // Comments, CDATA and PIs go through to saxes unchanged; a Contenu start tag is replaced by its placeholder.
+        out.push(buf.subarray(start, this.mode === 'contenuStartTag' ? lt : next));
+        return next;
+      }
+      i = lt + 1;
     }
-    if (startsWith(buf, lt, CDATA_START)) {
-      out.push(CDATA_START);
-      this.mode = 'cdata';
-      return lt + CDATA_START.length;
+  }
+
+  /**
+   * At a `<` with enough lookahead: switches mode and returns the index after the markup's opening when it is a comment,
+   * CDATA, PI or `<Contenu`; -1 for any other tag. Only `<!`, `<?` and `<C` can be one of those (one byte test).
+   */
+  private openMarkup(buf: Buffer, lt: number): number {
+    const second = buf[lt + 1];
+    if (second === BANG) {
+      if (startsWith(buf, lt, COMMENT_START)) {
+        this.mode = 'comment';
+        return lt + COMMENT_START.length;
+      }
+      if (startsWith(buf, lt, CDATA_START)) {
+        this.mode = 'cdata';
+        return lt + CDATA_START.length;
+      }
+      // Any DTD may declare external entities (XXE) or nested ones (billion laughs): refused outright, never parsed.
+      if (startsWithIgnoreCase(buf, lt, DOCTYPE) || startsWithIgnoreCase(buf, lt, ENTITY)) {
+        throw new PivotFlowError('DTD_FORBIDDEN', 'Les déclarations DOCTYPE/ENTITY sont interdites dans un flux pivot');
+      }
+      return -1;
     }
-    if (startsWith(buf, lt, PI_START)) {
-      out.push(PI_START);
+    if (second === QUESTION) {
       this.mode = 'pi';
       return lt + PI_START.length;
     }
-    // Any DTD may declare external entities (XXE) or nested ones (billion laughs): refused outright, never parsed.
-    if (startsWithIgnoreCase(buf, lt, DOCTYPE) || startsWithIgnoreCase(buf, lt, ENTITY)) {
-      throw new PivotFlowError('DTD_FORBIDDEN', 'Les déclarations DOCTYPE/ENTITY sont interdites dans un flux pivot');
-    }
-    if (startsWith(buf, lt, CONTENU_OPEN) && isNameEnd(buf[lt + CONTENU_OPEN.length])) {
+    if (second === UPPER_C && startsWith(buf, lt, CONTENU_OPEN) && isNameEnd(buf[lt + CONTENU_OPEN.length])) {
       this.mode = 'contenuStartTag';
       this.tagQuote = 0;
       this.tagLastNonSpace = 0;
       return lt + CONTENU_OPEN.length;
     }
-    out.push(LT_BUF);
-    return lt + 1;
+    return -1;
   }
 
   /** Skips the attributes of `<Contenu …>` (quotes respected); the original attributes are dropped on purpose. */
@@ -452,7 +470,9 @@ const SEMI = 0x3b;
 const SLASH = 0x2f;
 const QUOT = 0x22;
 const APOS = 0x27;
-const LT_BUF = Buffer.from('<');
+const BANG = 0x21;
+const QUESTION = 0x3f;
+const UPPER_C = 0x43;
 const COMMENT_START = Buffer.from('<!--');
 const COMMENT_END = Buffer.from('-->');
 const CDATA_START = Buffer.from('<![CDATA[');

@@ -33,15 +33,19 @@ const IN_MEMORY_ENTRY_BYTES = 4 * 1024 * 1024;
 export class ZipAttachmentExtractor {
   /** The ZIP is a file (a large Contenu spilled to disk). */
   extract(zipPath: string, options: ZipExtractionOptions): Promise<ZipExtractionResult> {
-    return this.extractFrom(() => openZip(zipPath), options);
+    return this.extractFrom(() => openZip(zipPath), undefined, options);
   }
 
   /** The ZIP is in memory (the usual small Contenu): same checks, no file round trip. */
   extractBuffer(zipBytes: Buffer, options: ZipExtractionOptions): Promise<ZipExtractionResult> {
-    return this.extractFrom(() => openZipBuffer(zipBytes), options);
+    return this.extractFrom(() => openZipBuffer(zipBytes), zipBytes, options);
   }
 
-  private async extractFrom(open: () => Promise<yauzl.ZipFile>, options: ZipExtractionOptions): Promise<ZipExtractionResult> {
+  private async extractFrom(
+    open: () => Promise<yauzl.ZipFile>,
+    zipBytes: Buffer | undefined,
+    options: ZipExtractionOptions,
+  ): Promise<ZipExtractionResult> {
     const maxBytes = options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
     let zip: yauzl.ZipFile;
     try {
@@ -62,8 +66,7 @@ export class ZipAttachmentExtractor {
       if (entry.uncompressedSize > maxBytes) return failure(tooLarge(maxBytes));
       let content: Readable | Buffer;
       if (entry.uncompressedSize <= IN_MEMORY_ENTRY_BYTES && entry.compressedSize <= IN_MEMORY_ENTRY_BYTES) {
-        source = await openReadStream(zip, entry, { decodeFileData: false });
-        content = inflateSmallEntry(entry, await readAll(source));
+        content = inflateSmallEntry(entry, await rawEntryBytes(zip, entry, zipBytes));
       } else {
         source = await openReadStream(zip, entry);
         content = verifiedEntry(source, entry.crc32, maxBytes);
@@ -84,6 +87,24 @@ export class ZipAttachmentExtractor {
       source?.destroy(); // releases yauzl's file reference even if the store never read the stream
       zip.close();
     }
+  }
+}
+
+/**
+ * The entry's stored (compressed) bytes. From an archive in memory they are a slice of it, located by yauzl's reading of
+ * the local header (which checks they lie inside the archive): no read stream per attachment, which cost more than
+ * inflating a typical PJ.
+ */
+async function rawEntryBytes(zip: yauzl.ZipFile, entry: yauzl.Entry, zipBytes: Buffer | undefined): Promise<Buffer> {
+  if (zipBytes) {
+    const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+    return zipBytes.subarray(fileDataStart, fileDataStart + entry.compressedSize);
+  }
+  const source = await openReadStream(zip, entry, { decodeFileData: false });
+  try {
+    return await readAll(source);
+  } finally {
+    source.destroy();
   }
 }
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FileTooLargeError } from '@/storage/file-store.port';
-import { forEachLimit, LocalFileStore } from '@/storage/local-file.store';
+import { forEachLimit } from '@/storage/local-file.io';
+import { LocalFileStore } from '@/storage/local-file.store';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -51,7 +52,15 @@ describe('LocalFileStore', () => {
     expect(await tmpLeft()).toEqual([]);
   });
 
-  describe('batch', () => {
+  // Asynchronous writes (main thread) and synchronous ones (the flow reader's worker thread) keep the same contract.
+  describe.each([
+    ['asynchronous', {}],
+    ['synchronous', { syncWrites: true }],
+  ])('batch, %s writes', (_mode, options) => {
+    beforeEach(() => {
+      store = new LocalFileStore(root, options);
+    });
+
     it('nothing is under its final name before commit; everything is after, temp files gone', async () => {
       const batch = store.batch();
       const items = Array.from({ length: 50 }, () => randomBytes(3000));
@@ -94,7 +103,7 @@ describe('LocalFileStore', () => {
       expect(await tmpLeft()).toEqual([]);
     });
 
-    it('keeps far more objects than it holds open files (handles fsynced early beyond the cap)', async () => {
+    it('keeps far more objects than it holds open files (beyond the cap, closed and reopened for their fsync)', async () => {
       const batch = store.batch();
       const stored = await Promise.all(Array.from({ length: 600 }, () => batch.put(randomBytes(100))));
       await batch.commit();

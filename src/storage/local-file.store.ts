@@ -1,41 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
-import { constants as zlib, createGunzip, createGzip, gzip } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 import { FileBatch, FileStore, FileTooLargeError, PutOptions, StoredObject } from '@/storage/file-store.port';
+import { LocalFileBatch } from '@/storage/local-file.batch';
+import { fileExists, forEachLimit, fsyncPath, RAW_GZIP, sha256Hex, Staged, SYNC_CONCURRENCY } from '@/storage/local-file.io';
 
-/** A written temp file waiting to be published under its final name. */
-interface Staged {
-  tmp: string;
-  final: string;
-  object: StoredObject;
-  /** Still open after writing, so that the commit's fsync needs no reopening (fewer thread-pool round trips). */
-  handle?: FileHandle;
-  /** Already fsynced (written while too many handles were open). */
-  synced?: boolean;
+export interface LocalFileStoreOptions {
+  /**
+   * Batches write in-memory objects with synchronous calls (open, write, close: page-cache copies of a few dozen KB)
+   * instead of promise round trips through libuv's thread pool; fsyncs stay asynchronous and parallel at commit. Meant
+   * for the flow reader's worker thread, where blocking costs nobody and each promise-based write cost more CPU than
+   * the copy itself; the main thread keeps the default (asynchronous), which never blocks its event loop.
+   */
+  syncWrites?: boolean;
 }
-
-/**
- * File operations in flight at once per batch step. libuv's thread pool has 4 threads shared with every other
- * file read, gzip and DNS call of the process: flooding its FIFO queue with thousands of fsyncs or writes would
- * starve the flow reader behind them.
- */
-const SYNC_CONCURRENCY = 8;
-const WRITE_CONCURRENCY = 3;
-/** Written temp files a batch keeps open until its commit; beyond, a file is fsynced and closed right away. */
-const MAX_OPEN_HANDLES = 256;
-
-/**
- * Raw flows are base64 for the most part (attachments): an LZ77 search barely finds matches in it, so the default
- * level costs ~4× the CPU for a few % of size. Run-length + Huffman keeps ~3/4 of the size (base64 carries 6 bits a
- * byte) at ~200 MB/s, and the result is still plain gzip.
- */
-const RAW_GZIP = { level: 1, strategy: zlib.Z_RLE };
-const gzipAsync = promisify(gzip);
 
 /**
  * Files addressed by SHA-256 under `<root>/<aa>/<sha>[.gz]`. Writes go to a temp file first, which is fsynced
@@ -47,7 +28,10 @@ export class LocalFileStore extends FileStore {
   private readonly dirs = new Map<string, Promise<void>>();
   private tmpDir: string | undefined;
 
-  constructor(private readonly root: string) {
+  constructor(
+    readonly root: string,
+    readonly options: LocalFileStoreOptions = {},
+  ) {
     super();
   }
 
@@ -90,6 +74,9 @@ export class LocalFileStore extends FileStore {
 
   /** Writes the content to a fresh temp file (no fsync) and computes its key. */
   async stage(content: Readable | Buffer, options: PutOptions = {}): Promise<Staged> {
+    // A stream failing before the pipeline below is attached (a missing flow file, while the temp directory is being
+    // created) must not crash the process with an unhandled 'error' event: pipeline() reports the stored error.
+    if (!Buffer.isBuffer(content)) content.once('error', () => undefined);
     const tmp = await this.tempPath();
     const limit = options.maxBytes;
     try {
@@ -184,178 +171,5 @@ export class LocalFileStore extends FileStore {
   pathFor(sha256: string, compressed: boolean): string {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`Clé de stockage invalide : ${sha256}`);
     return join(this.root, sha256.slice(0, 2), compressed ? `${sha256}.gz` : sha256);
-  }
-}
-
-/**
- * Puts that are written at once but made durable together: `commit` fsyncs all the temp files in parallel, renames
- * them, then fsyncs the directories once each — instead of a sequential fsync + mkdir + rename per object. Until
- * `commit` resolves nothing is under a final name, so a crash before it leaves only temp files; callers commit the
- * batch BEFORE the database transaction that references the objects, so a committed row never points at a lost file.
- */
-export class LocalFileBatch implements FileBatch {
-  private staged: Staged[] = [];
-  /** Same content twice in one batch (a re-sent PJ): written once. */
-  private readonly byKey = new Map<string, StoredObject>();
-  /** Buffers being written in the background: `put` returns once the key is known, `commit` waits for them. */
-  private readonly writes = new Set<Promise<void>>();
-  private writeError: { error: unknown } | undefined;
-  private openHandles = 0;
-
-  constructor(private readonly store: LocalFileStore) {}
-
-  async put(content: Readable | Buffer, options: PutOptions = {}): Promise<StoredObject> {
-    if (Buffer.isBuffer(content)) return this.putBuffer(content, options);
-    const staged = await this.store.stage(content, options);
-    if (this.byKey.has(staged.object.key)) {
-      await fs.rm(staged.tmp, { force: true });
-      return staged.object;
-    }
-    this.byKey.set(staged.object.key, staged.object);
-    this.staged.push(staged);
-    return staged.object;
-  }
-
-  /**
-   * An object already in memory (an attachment, or a small raw flow read whole): its key is computed here and its temp
-   * file written — gzipped first when asked, on the thread pool — in the background, so the reader goes on with the
-   * next attachment instead of waiting for open/write/close; the handle stays open for the commit's fsync.
-   */
-  private async putBuffer(content: Buffer, options: PutOptions): Promise<StoredObject> {
-    if (options.maxBytes !== undefined && content.length > options.maxBytes) throw new FileTooLargeError(options.maxBytes);
-    const sha256 = sha256Hex(content);
-    const known = this.byKey.get(sha256);
-    if (known) return known;
-    const object: StoredObject = { key: sha256, sha256, size: content.length };
-    this.byKey.set(sha256, object);
-    const compress = options.compress ?? false;
-    const entry: Staged = { tmp: await this.store.tempPath(), final: this.store.pathFor(sha256, compress), object };
-    this.staged.push(entry);
-    // Bounded: the reader waits here when the disk lags, which also bounds the memory held by pending buffers.
-    while (this.writes.size >= WRITE_CONCURRENCY) await Promise.race(this.writes);
-    const body = async (): Promise<Buffer> => (compress ? gzipAsync(content, RAW_GZIP) : content);
-    const write: Promise<void> = body().then((data) => this.writeStaged(entry, data)).catch((error: unknown) => {
-      this.writeError ??= { error };
-    });
-    const tracked = write.finally(() => this.writes.delete(tracked));
-    this.writes.add(tracked);
-    return object;
-  }
-
-  private async writeStaged(entry: Staged, content: Buffer): Promise<void> {
-    const handle = await fs.open(entry.tmp, 'wx');
-    try {
-      await handle.writeFile(content);
-      if (this.openHandles < MAX_OPEN_HANDLES) {
-        this.openHandles++;
-        entry.handle = handle;
-        return;
-      }
-      await handle.sync();
-      entry.synced = true;
-    } catch (err) {
-      await handle.close();
-      throw err;
-    }
-    await handle.close();
-  }
-
-  /** fsync of one written temp file (through its open handle when it has one). */
-  private async syncStaged(entry: Staged): Promise<void> {
-    const handle = entry.handle;
-    if (!handle) {
-      if (!entry.synced) await fsyncPath(entry.tmp);
-      return;
-    }
-    entry.handle = undefined;
-    this.openHandles--;
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  }
-
-  private async removeAll(entries: Staged[]): Promise<void> {
-    await forEachLimit(entries, SYNC_CONCURRENCY, async (e) => {
-      if (e.handle) {
-        const handle = e.handle;
-        e.handle = undefined;
-        this.openHandles--;
-        await handle.close().catch(() => undefined);
-      }
-      await fs.rm(e.tmp, { force: true });
-    });
-  }
-
-  private async settleWrites(): Promise<void> {
-    while (this.writes.size > 0) await Promise.all([...this.writes]);
-  }
-
-  async commit(): Promise<void> {
-    await this.settleWrites();
-    const entries = this.staged;
-    const failed = this.writeError;
-    this.staged = [];
-    this.byKey.clear();
-    this.writeError = undefined;
-    try {
-      if (failed) throw failed.error; // disk full, permissions: an infrastructure failure, reported to the caller
-      await forEachLimit(entries, SYNC_CONCURRENCY, (e) => this.syncStaged(e));
-      await this.store.publish(entries);
-    } catch (err) {
-      await this.removeAll(entries);
-      throw err;
-    }
-  }
-
-  async discard(): Promise<void> {
-    await this.settleWrites();
-    const entries = this.staged;
-    this.staged = [];
-    this.byKey.clear();
-    this.writeError = undefined;
-    await this.removeAll(entries);
-  }
-}
-
-function sha256Hex(content: Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
-}
-
-/** Runs `work` on every item with at most `limit` in flight; rejects with the first error once all settled. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++];
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
-}
-
-async function fileExists(path: string): Promise<boolean> {
-  try {
-    await fs.access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** fsync of a file or a directory (opened read-only: enough for fsync on Linux, and the only way for a directory). */
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await fs.open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { FileHandle } from 'node:fs/promises';
+import { constants as zlib } from 'node:zlib';
+import { StoredObject } from '@/storage/file-store.port';
+
+/** A written temp file waiting to be published under its final name. */
+export interface Staged {
+  tmp: string;
+  final: string;
+  object: StoredObject;
+  /** Still open after writing, so that its fsync needs no reopening (fewer thread-pool round trips). */
+  handle?: FileHandle;
+  /** Same, for a file written synchronously (see LocalFileStoreOptions.syncWrites). */
+  fd?: number;
+  /** fsynced: may be renamed to its final name. */
+  synced?: boolean;
+}
+
+/**
+ * File operations in flight at once per batch step. libuv's thread pool has 4 threads shared with every other
+ * file read, gzip and DNS call of the process: flooding its FIFO queue with thousands of fsyncs or writes would
+ * starve the flow reader behind them.
+ */
+export const SYNC_CONCURRENCY = 8;
+
+/**
+ * Raw flows are base64 for the most part (attachments): an LZ77 search barely finds matches in it, so the default
+ * level costs ~4× the CPU for a few % of size. Run-length + Huffman keeps ~3/4 of the size (base64 carries 6 bits a
+ * byte) at ~200 MB/s, and the result is still plain gzip. Output chunks of 256 KB instead of 16 KB: a 30 MB flow
+ * makes ~100 callbacks and file writes instead of ~1,500.
+ */
+export const RAW_GZIP = { level: 1, strategy: zlib.Z_RLE, chunkSize: 256 * 1024 };
+
+export function sha256Hex(content: Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/** Runs `work` on every item with at most `limit` in flight; rejects with the first error once all settled. */
+export async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++];
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}
+
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await fs.access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** fsync of a file or a directory (opened read-only: enough for fsync on Linux, and the only way for a directory). */
+export async function fsyncPath(path: string): Promise<void> {
+  const handle = await fs.open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
