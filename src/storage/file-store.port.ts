@@ -1,7 +1,11 @@
 import { Readable } from 'node:stream';
 
 export interface StoredObject {
-  /** Storage key: the SHA-256 (hex) of the content, so identical files are stored once. */
+  /**
+   * Storage key, to read the object back: its SHA-256 (hex) for an object stored on its own (identical files are then
+   * stored once), or a location inside a pack for the small objects of a batch (see LocalFileBatch). At most 100
+   * characters (the `storage_key` columns).
+   */
   key: string;
   sha256: string;
   size: number;

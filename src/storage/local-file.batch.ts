@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { closeSync, fsync, openSync, promises as fs, writeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip, gzipSync } from 'node:zlib';
 import { FileBatch, FileTooLargeError, PutOptions, StoredObject } from '@/storage/file-store.port';
-import { forEachLimit, fsyncPath, RAW_GZIP, sha256Hex, Staged, SYNC_CONCURRENCY } from '@/storage/local-file.io';
+import { forEachLimit, fsyncPath, packKey, RAW_GZIP, sha256Hex, Staged, StagedObject, SYNC_CONCURRENCY } from '@/storage/local-file.io';
 import type { LocalFileStore } from '@/storage/local-file.store';
 
 const gzipAsync = promisify(gzip);
@@ -18,11 +19,27 @@ const WRITE_CONCURRENCY = 3;
 const BACKGROUND_SYNCS = 2;
 /** Written temp files kept open for their fsync; beyond, a file is closed and its fsync reopens it. */
 const MAX_OPEN_HANDLES = 256;
+/**
+ * Objects in memory up to this size go into the batch's pack instead of a file each: a flow's PJs (typically a few
+ * dozen KB) then cost one file and one fsync per flow instead of one per PJ — on a server disk an fsync takes
+ * milliseconds, so a flow of 1,000 PJs spent seconds on them. Larger objects and raw flows stay loose files.
+ */
+const PACK_OBJECT_MAX_BYTES = 1024 * 1024;
+/** A pack is closed past this size and a new one started (keeps each file, and its final fsync, bounded). */
+const PACK_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The pack being filled: objects appended at known offsets, positional writes (order-independent). */
+interface OpenPack {
+  entry: Staged;
+  name: string;
+  size: number;
+}
 
 /**
- * Puts that are written at once but made durable together: each file is fsynced in the background as soon as it is
- * written (write-behind, while the reader goes on), and `commit` waits for the last fsyncs, renames the files to their
- * final names, then fsyncs their directories once each. Until `commit` resolves nothing is under a final name, so a
+ * Puts that are written at once but made durable together. Small objects in memory are appended to a pack (one file,
+ * fsynced once, at commit); other files are fsynced in the background as soon as they are written (write-behind,
+ * while the reader goes on). `commit` waits for the last fsyncs, renames the files to their final names, then fsyncs
+ * their directories once each. Until `commit` resolves nothing is under a final name, so a
  * crash before it leaves only temp files; callers commit the batch BEFORE the database transaction that references the
  * objects, so a committed row never points at a lost file.
  */
@@ -39,17 +56,20 @@ export class LocalFileBatch implements FileBatch {
   private syncWaiters: Array<() => void> = [];
   private failure: { error: unknown } | undefined;
   private openHandles = 0;
+  private pack: OpenPack | undefined;
+  /** A pack being created (its temp file opening), shared by the puts that arrive meanwhile. */
+  private packOpening: Promise<OpenPack> | undefined;
 
   constructor(private readonly store: LocalFileStore) {}
 
   async put(content: Readable | Buffer, options: PutOptions = {}): Promise<StoredObject> {
     if (Buffer.isBuffer(content)) return this.putBuffer(content, options);
     const staged = await this.store.stage(content, options);
-    if (this.byKey.has(staged.object.key)) {
+    if (this.byKey.has(staged.object.sha256)) {
       await fs.rm(staged.tmp, { force: true });
       return staged.object;
     }
-    this.byKey.set(staged.object.key, staged.object);
+    this.byKey.set(staged.object.sha256, staged.object);
     this.staged.push(staged);
     this.syncLater(staged);
     return staged.object;
@@ -96,10 +116,11 @@ export class LocalFileBatch implements FileBatch {
     const sha256 = sha256Hex(content);
     const known = this.byKey.get(sha256);
     if (known) return known;
+    const compress = options.compress ?? false;
+    if (!compress && content.length <= PACK_OBJECT_MAX_BYTES) return this.putPacked(content, sha256);
     const object: StoredObject = { key: sha256, sha256, size: content.length };
     this.byKey.set(sha256, object);
-    const compress = options.compress ?? false;
-    const entry: Staged = { tmp: await this.store.tempPath(), final: this.store.pathFor(sha256, compress), object };
+    const entry: StagedObject = { tmp: await this.store.tempPath(), final: this.store.pathFor(sha256, compress), object };
     this.staged.push(entry);
     if (this.store.options.syncWrites) {
       this.writeSync(entry, compress ? gzipSync(content, RAW_GZIP) : content);
@@ -120,6 +141,55 @@ export class LocalFileBatch implements FileBatch {
     const tracked = write.finally(() => this.writes.delete(tracked));
     this.writes.add(tracked);
     return object;
+  }
+
+  /** Appends a small object to the pack; its key says where it lies (see packKey). */
+  private async putPacked(content: Buffer, sha256: string): Promise<StoredObject> {
+    const pack = await this.packFor(content.length);
+    const known = this.byKey.get(sha256); // the same content put again while the pack was being opened
+    if (known) return known;
+    const offset = pack.size;
+    pack.size += content.length;
+    const object: StoredObject = { key: packKey(pack.name, offset, content.length), sha256, size: content.length };
+    this.byKey.set(sha256, object);
+    if (pack.entry.fd !== undefined) {
+      for (let at = 0; at < content.length; ) at += writeSync(pack.entry.fd, content, at, content.length - at, offset + at);
+      return object;
+    }
+    while (this.writes.size >= WRITE_CONCURRENCY) await Promise.race(this.writes);
+    const handle = pack.entry.handle!;
+    const write: Promise<void> = (async () => {
+      for (let at = 0; at < content.length; ) at += (await handle.write(content, at, content.length - at, offset + at)).bytesWritten;
+    })().catch((error: unknown) => {
+      this.failure ??= { error };
+    });
+    const tracked = write.finally(() => this.writes.delete(tracked));
+    this.writes.add(tracked);
+    return object;
+  }
+
+  /** The pack to append `bytes` to: the open one, or a new one (the full one stays staged, fsynced at commit). */
+  private async packFor(bytes: number): Promise<OpenPack> {
+    if (this.packOpening) await this.packOpening.catch(() => undefined);
+    if (this.pack && this.pack.size + bytes <= PACK_MAX_BYTES) return this.pack;
+    const opening = this.openPack();
+    this.packOpening = opening;
+    try {
+      this.pack = await opening;
+      return this.pack;
+    } finally {
+      if (this.packOpening === opening) this.packOpening = undefined;
+    }
+  }
+
+  private async openPack(): Promise<OpenPack> {
+    const name = randomUUID().replace(/-/g, '');
+    const entry: Staged = { tmp: await this.store.tempPath('.pack'), final: this.store.packPath(name) };
+    if (this.store.options.syncWrites) entry.fd = openSync(entry.tmp, 'wx');
+    else entry.handle = await fs.open(entry.tmp, 'wx');
+    this.openHandles++;
+    this.staged.push(entry); // fsynced at commit (not write-behind: it is still being appended to)
+    return { entry, name, size: 0 };
   }
 
   private async writeAsync(entry: Staged, content: Buffer): Promise<void> {
@@ -228,6 +298,7 @@ export class LocalFileBatch implements FileBatch {
   }
 
   private reset(): void {
+    this.pack = undefined;
     this.staged = [];
     this.byKey.clear();
     this.toSync = [];

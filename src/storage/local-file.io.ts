@@ -4,17 +4,34 @@ import { FileHandle } from 'node:fs/promises';
 import { constants as zlib } from 'node:zlib';
 import { StoredObject } from '@/storage/file-store.port';
 
-/** A written temp file waiting to be published under its final name. */
+/** A written temp file waiting to be published under its final name: one object, or a pack of several. */
 export interface Staged {
   tmp: string;
   final: string;
-  object: StoredObject;
   /** Still open after writing, so that its fsync needs no reopening (fewer thread-pool round trips). */
   handle?: FileHandle;
   /** Same, for a file written synchronously (see LocalFileStoreOptions.syncWrites). */
   fd?: number;
   /** fsynced: may be renamed to its final name. */
   synced?: boolean;
+}
+
+/** A temp file holding one object. */
+export interface StagedObject extends Staged {
+  object: StoredObject;
+}
+
+/**
+ * Key of an object stored inside a pack (see LocalFileBatch): `pack:<pack name>:<offset>:<size>`. Loose objects are
+ * keyed by their SHA-256 alone; both fit the 100 characters of the `storage_key` columns.
+ */
+export function packKey(pack: string, offset: number, size: number): string {
+  return `pack:${pack}:${offset}:${size}`;
+}
+
+export function parsePackKey(key: string): { pack: string; offset: number; size: number } | undefined {
+  const m = /^pack:([0-9a-f]{32}):(\d{1,15}):(\d{1,15})$/.exec(key);
+  return m ? { pack: m[1], offset: Number(m[2]), size: Number(m[3]) } : undefined;
 }
 
 /**

@@ -103,26 +103,61 @@ describe('LocalFileStore', () => {
       expect(await tmpLeft()).toEqual([]);
     });
 
-    it('keeps far more objects than it holds open files (beyond the cap, closed and reopened for their fsync)', async () => {
+    it('keeps far more loose objects than it holds open files (beyond the cap, closed and reopened for their fsync)', async () => {
       const batch = store.batch();
-      const stored = await Promise.all(Array.from({ length: 600 }, () => batch.put(randomBytes(100))));
+      // Compressed objects are never packed: 600 temp files.
+      const stored = await Promise.all(Array.from({ length: 600 }, () => batch.put(randomBytes(100), { compress: true })));
       await batch.commit();
       for (const s of stored) expect(await store.exists(s.key)).toBe(true);
       expect(await tmpLeft()).toEqual([]);
     });
 
-    it('a commit failing on the disk rejects and cleans its temp files', async () => {
+    it('packs small objects: one file for the batch, each object read back by its key, nothing readable before commit', async () => {
       const batch = store.batch();
-      const data = randomBytes(3000);
-      const s = await batch.put(data);
-      // A file where the object's directory should be: mkdir fails (ENOTDIR/EEXIST), as a broken disk would.
-      await fs.writeFile(join(root, s.key.slice(0, 2)), 'not a directory');
+      const items = [Buffer.alloc(0), ...Array.from({ length: 300 }, (_, i) => randomBytes(1 + i * 37))];
+      const stored = await Promise.all(items.map((b) => batch.put(b)));
+      const big = randomBytes(1024 * 1024 + 1); // over the pack threshold: a loose object keyed by its SHA-256
+      const loose = await batch.put(big);
+      expect(loose.key).toBe(sha(big));
+      for (const [i, s] of stored.entries()) {
+        expect(s).toEqual({ key: expect.stringMatching(/^pack:[0-9a-f]{32}:\d+:\d+$/), sha256: sha(items[i]), size: items[i].length });
+        expect(s.key.length).toBeLessThanOrEqual(100); // the storage_key column
+        expect(await store.exists(s.key)).toBe(false);
+      }
+      await batch.commit();
+      const packs = await fs.readdir(join(root, 'packs'), { recursive: true });
+      expect(packs.filter((p) => String(p).endsWith('.pack'))).toHaveLength(1);
+      for (const [i, s] of stored.entries()) {
+        expect(await store.exists(s.key)).toBe(true);
+        expect(await readAll(await store.openRead(s.key))).toEqual(items[i]);
+      }
+      expect(await readAll(await store.openRead(loose.key))).toEqual(big);
+      expect(await tmpLeft()).toEqual([]);
+    });
+
+    it('a pack key past the end of its pack is not found', async () => {
+      const batch = store.batch();
+      const s = await batch.put(randomBytes(10));
+      await batch.commit();
+      const beyond = s.key.replace(/:(\d+)$/, ':11');
+      expect(await store.exists(beyond)).toBe(false);
+      await expect(store.openRead(beyond)).rejects.toThrow(/introuvable/);
+    });
+
+    it.each([
+      ['a pack', (b: Buffer) => b, () => 'packs'],
+      ['a loose object', (b: Buffer) => Buffer.concat([b, randomBytes(1024 * 1024)]), (key: string) => key.slice(0, 2)],
+    ])('a commit failing on the disk rejects and cleans its temp files (%s)', async (_kind, content, blocked) => {
+      const batch = store.batch();
+      const s = await batch.put(content(randomBytes(3000)));
+      // A file where the directory should be: mkdir fails (ENOTDIR/EEXIST), as a broken disk would.
+      await fs.writeFile(join(root, blocked(s.key)), 'not a directory');
       await expect(batch.commit()).rejects.toThrow();
       expect(await tmpLeft()).toEqual([]);
     });
 
     it('recreates a cached directory removed behind its back', async () => {
-      const data = randomBytes(100);
+      const data = randomBytes(1024 * 1024 + 100); // loose: over the pack threshold
       const first = await store.put(data);
       await fs.rm(join(root, first.key.slice(0, 2)), { recursive: true });
       const batch = store.batch();

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { FileBatch, FileStore, FileTooLargeError, PutOptions, StoredObject } from '@/storage/file-store.port';
 import { LocalFileBatch } from '@/storage/local-file.batch';
-import { fileExists, forEachLimit, fsyncPath, RAW_GZIP, sha256Hex, Staged, SYNC_CONCURRENCY } from '@/storage/local-file.io';
+import { fileExists, forEachLimit, fsyncPath, parsePackKey, RAW_GZIP, sha256Hex, Staged, StagedObject, SYNC_CONCURRENCY } from '@/storage/local-file.io';
 
 export interface LocalFileStoreOptions {
   /**
@@ -19,9 +19,10 @@ export interface LocalFileStoreOptions {
 }
 
 /**
- * Files addressed by SHA-256 under `<root>/<aa>/<sha>[.gz]`. Writes go to a temp file first, which is fsynced
- * BEFORE being renamed to its final name, and the directories holding the new names are fsynced after: an object is
- * under its final name only complete, and once `put` (or a batch's `commit`) resolved it survives a crash.
+ * Files addressed by SHA-256 under `<root>/<aa>/<sha>[.gz]`, and the packs a batch writes its small objects into
+ * (`<root>/packs/<aa>/<name>.pack`, see LocalFileBatch). Writes go to a temp file first, which is fsynced BEFORE being
+ * renamed to its final name, and the directories holding the new names are fsynced after: an object is under its
+ * final name only complete, and once `put` (or a batch's `commit`) resolved it survives a crash.
  */
 export class LocalFileStore extends FileStore {
   /** Directories created (or found) durably by this process, or being so: no mkdir nor parent fsync for them again. */
@@ -52,6 +53,13 @@ export class LocalFileStore extends FileStore {
   }
 
   async openRead(key: string): Promise<Readable> {
+    const packed = parsePackKey(key);
+    if (packed) {
+      const path = this.packPath(packed.pack);
+      if (!(await this.packHolds(path, packed.offset + packed.size))) throw new Error(`Objet introuvable dans le stockage : ${key}`);
+      if (packed.size === 0) return Readable.from([]);
+      return createReadStream(path, { start: packed.offset, end: packed.offset + packed.size - 1 });
+    }
     const plain = this.pathFor(key, false);
     if (await fileExists(plain)) return createReadStream(plain);
     const gz = this.pathFor(key, true);
@@ -60,6 +68,8 @@ export class LocalFileStore extends FileStore {
   }
 
   async exists(key: string): Promise<boolean> {
+    const packed = parsePackKey(key);
+    if (packed) return this.packHolds(this.packPath(packed.pack), packed.offset + packed.size);
     return (await fileExists(this.pathFor(key, false))) || (await fileExists(this.pathFor(key, true)));
   }
 
@@ -73,7 +83,7 @@ export class LocalFileStore extends FileStore {
   }
 
   /** Writes the content to a fresh temp file (no fsync) and computes its key. */
-  async stage(content: Readable | Buffer, options: PutOptions = {}): Promise<Staged> {
+  async stage(content: Readable | Buffer, options: PutOptions = {}): Promise<StagedObject> {
     // A stream failing before the pipeline below is attached (a missing flow file, while the temp directory is being
     // created) must not crash the process with an unhandled 'error' event: pipeline() reports the stored error.
     if (!Buffer.isBuffer(content)) content.once('error', () => undefined);
@@ -171,5 +181,15 @@ export class LocalFileStore extends FileStore {
   pathFor(sha256: string, compressed: boolean): string {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`Clé de stockage invalide : ${sha256}`);
     return join(this.root, sha256.slice(0, 2), compressed ? `${sha256}.gz` : sha256);
+  }
+
+  /** Final path of a pack (a random 32-hex name): 256 directories, as for loose objects. */
+  packPath(name: string): string {
+    return join(this.root, 'packs', name.slice(0, 2), `${name}.pack`);
+  }
+
+  private async packHolds(path: string, end: number): Promise<boolean> {
+    const st = await fs.stat(path).catch(() => null);
+    return st !== null && st.size >= end;
   }
 }

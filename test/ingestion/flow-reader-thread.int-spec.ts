@@ -15,6 +15,7 @@ const FIXTURES = resolve(__dirname, '..', '..', 'fixtures');
 const LIMITS = { maxFlowBytes: 150 * 1024 * 1024, maxAttachmentBytes: 200 * 1024 * 1024 };
 
 const input = (path: string) => ({ fileName: path.split('/').pop()!, path, temporary: false });
+const samePacks = (value: unknown): unknown => JSON.parse(JSON.stringify(value).replace(/pack:[0-9a-f]{32}:/g, 'pack:…:'));
 
 describe('reader thread (compiled worker)', () => {
   let root: string;
@@ -43,7 +44,8 @@ describe('reader thread (compiled worker)', () => {
       const inProcess = await local.read(input(file));
       await inProcess.filesReady;
       await threaded[i].filesReady;
-      expect({ file, raw: threaded[i].raw, read: threaded[i].read }).toEqual({ file, raw: inProcess.raw, read: inProcess.read });
+      // Same result but for the pack names, random (an attachment's key says which pack holds it, and where).
+      expect(samePacks({ file, raw: threaded[i].raw, read: threaded[i].read })).toEqual(samePacks({ file, raw: inProcess.raw, read: inProcess.read }));
       for (const invoice of threaded[i].read.invoices) {
         for (const a of invoice.attachments) if (a.content) expect(await threadStore.exists(a.content.storageKey)).toBe(true);
       }

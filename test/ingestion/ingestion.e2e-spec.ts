@@ -93,7 +93,7 @@ describe('ingestion of pivot flows (real samples)', () => {
       ['FACAVA2015092332682006500083.pdf', '01', 'application/pdf', true],
       ['PJFACAVA2015092332682006500083.pdf', '02', 'application/pdf', true],
     ]);
-    const stored = await t.app.get(FileStore).openRead(inv.attachments[0].sha256!);
+    const { stream: stored } = await t.app.get(InvoicesQueryService).attachment(ALL, inv.id, inv.attachments[0].id);
     const head = await new Promise<Buffer>((resolve) => stored.once('data', (c: Buffer) => { resolve(c); stored.destroy(); }));
     expect(head.subarray(0, 4).toString()).toBe('%PDF');
     expect(inv.validations).toEqual([

@@ -61,8 +61,8 @@ export async function createInvoice(t: TestApp, draft: InvoiceDraft): Promise<{ 
     );
     const [attachment] = await em.query(
       `INSERT INTO invoice_attachments (invoice_id, flow_id, num_ordre, name, type, mime_type, size, sha256, storage_key)
-       VALUES ($1, $2, 1, $3, '01', 'application/pdf', 10, $4, $4) RETURNING id`,
-      [invoice.id, flow.id, `${number}.pdf`, sha],
+       VALUES ($1, $2, 1, $3, '01', 'application/pdf', 10, $4, $5) RETURNING id`,
+      [invoice.id, flow.id, `${number}.pdf`, sha, sha],
     );
     await em.query(
       `INSERT INTO invoice_history (invoice_id, step, label, actor, to_status, flow_id) VALUES ($1, 'FLOW_READ', 'Lecture flux', 'système', $2, $3)`,

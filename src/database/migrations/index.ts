@@ -6,6 +6,7 @@ import { StatusReturn1700000005000 } from '@/database/migrations/1700000005000-s
 import { PesAsap1700000006000 } from '@/database/migrations/1700000006000-pes-asap';
 import { WebListSorts1700000007000 } from '@/database/migrations/1700000007000-web-list-sorts';
 import { CreditNoteLinks1700000008000 } from '@/database/migrations/1700000008000-credit-note-links';
+import { AttachmentPackKeys1700000009000 } from '@/database/migrations/1700000009000-attachment-pack-keys';
 
 export const MIGRATIONS = [
   Initial1700000000000,
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   PesAsap1700000006000,
   WebListSorts1700000007000,
   CreditNoteLinks1700000008000,
+  AttachmentPackKeys1700000009000,
 ];
