@@ -4,6 +4,7 @@ import { compare } from 'bcryptjs';
 import { Clock } from '@/clock/clock.port';
 import { UnauthenticatedError } from '@/common/errors/domain.error';
 import { UnitOfWork } from '@/database/unit-of-work';
+import { LoginThrottle } from '@/users/login.throttle';
 import { Principal } from '@/users/principal';
 import { UsersRepository } from '@/users/users.repository';
 import { normaliseEmail, sha256 } from '@/users/users.service';
@@ -20,6 +21,7 @@ export class AuthService {
     private readonly repository: UsersRepository,
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async byApiToken(token: string): Promise<Principal | null> {
@@ -33,11 +35,15 @@ export class AuthService {
   }
 
   async login(email: string, password: string): Promise<{ secret: string; expiresAt: Date; principal: Principal }> {
-    const user = await this.repository.findByEmail(normaliseEmail(email ?? ''));
+    const account = normaliseEmail(email ?? '');
+    this.throttle.check(account, this.clock.now());
+    const user = await this.repository.findByEmail(account);
     const ok = await compare(password ?? '', user?.passwordHash ?? DUMMY_HASH);
     if (!user || !user.passwordHash || !ok || !user.active) {
+      this.throttle.failed(account, this.clock.now());
       throw new UnauthenticatedError('INVALID_CREDENTIALS', 'Identifiants incorrects');
     }
+    this.throttle.succeeded(account);
     const secret = randomBytes(32).toString('base64url');
     const expiresAt = new Date(this.clock.now().getTime() + SESSION_HOURS * 3_600_000);
     await this.uow.run((em) => this.repository.insertSession(em, user.id, sha256(secret), expiresAt));

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { StructuresModule } from '@/structures/structures.module';
 import { AuthGuard } from '@/users/auth.guard';
 import { AuthService } from '@/users/auth.service';
+import { LoginThrottle } from '@/users/login.throttle';
 import { AuthController, UsersController } from '@/users/users.controller';
 import { UsersRepository } from '@/users/users.repository';
 import { UsersService } from '@/users/users.service';
@@ -10,7 +11,7 @@ import { UsersService } from '@/users/users.service';
 /** Users, roles, API tokens, sessions and the global authentication guard. */
 @Module({
   imports: [StructuresModule],
-  providers: [UsersRepository, UsersService, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [UsersRepository, UsersService, LoginThrottle, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
   controllers: [UsersController, AuthController],
   exports: [UsersService, AuthService],
 })

@@ -73,6 +73,20 @@ describe('users, tokens, sessions', () => {
     expect((await apiAs(t, null).call('GET', '/api/users/me', undefined, { cookie: session })).status).toBe(401);
   });
 
+  it('refuses log-ins on an account after 5 failures, even the right password, with 429 and Retry-After; other accounts unaffected', async () => {
+    await createUserAndToken(t, { email: 'cible@s2.fr', role: 'agent', structureSirets: [S2], password: 'le bon mot de passe' });
+    for (let i = 0; i < 5; i++) {
+      const r = await apiAs(t, null).post('/api/auth/login', { email: 'cible@s2.fr', password: `essai ${i}` });
+      expect(r.status).toBe(401);
+    }
+    const blocked = await apiAs(t, null).post('/api/auth/login', { email: 'Cible@S2.fr', password: 'le bon mot de passe' });
+    expect([blocked.status, blocked.body.code]).toEqual([429, 'TOO_MANY_LOGIN_ATTEMPTS']);
+    expect(blocked.body.message).toMatch(/Trop de tentatives de connexion pour ce compte : réessayez dans \d+ minutes?\./);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    const other = await apiAs(t, null).post('/api/auth/login', { email: 'gp@s1.fr', password: 'un mot de passe long' });
+    expect(other.status).toBe(200);
+  });
+
   it('lets an admin create users of their structures only, and keeps one gestionnaire principal per structure', async () => {
     const admin = apiAs(t, adminToken);
     const created = await admin.post('/api/users', { email: 'agent@s1.fr', role: 'agent', structureSirets: [S1] });

@@ -2,7 +2,7 @@
  * A rule of the domain was broken. `code` is stable (clients and tests match on it); `message` is French,
  * for the people using the service. The HTTP status is chosen by the kind, in one place (DomainErrorFilter).
  */
-export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'unauthenticated' | 'unavailable';
+export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'unauthenticated' | 'unavailable' | 'rate_limited';
 
 export class DomainError extends Error {
   readonly kind: DomainErrorKind;
@@ -48,5 +48,16 @@ export class ForbiddenError extends DomainError {
 export class UnauthenticatedError extends DomainError {
   constructor(code = 'UNAUTHENTICATED', message = 'Authentification requise', details?: Record<string, unknown>) {
     super(code, message, 'unauthenticated', details);
+  }
+}
+
+/** Too many attempts: refused for `retryAfterSeconds` (sent as the HTTP `Retry-After` header). */
+export class TooManyAttemptsError extends DomainError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message, 'rate_limited', { retryAfterSeconds });
   }
 }

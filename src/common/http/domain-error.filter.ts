@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Response } from 'express';
-import { DomainError, DomainErrorKind } from '@/common/errors/domain.error';
+import { DomainError, DomainErrorKind, TooManyAttemptsError } from '@/common/errors/domain.error';
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   invalid: HttpStatus.UNPROCESSABLE_ENTITY,
@@ -9,6 +9,7 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   forbidden: HttpStatus.FORBIDDEN,
   unauthenticated: HttpStatus.UNAUTHORIZED,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
 };
 
 /** The one place where domain errors become HTTP answers: `{ code, message, details }`. */
@@ -19,6 +20,7 @@ export class DomainErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (error instanceof DomainError) {
+      if (error instanceof TooManyAttemptsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
       res.status(STATUS_BY_KIND[error.kind]).json({ code: error.code, message: error.message, details: error.details });
       return;
     }
