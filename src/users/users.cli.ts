@@ -50,6 +50,33 @@ export function registerUsersCommands(program: Command, ctx: CliContext): void {
       else ctx.print(`${view.email} est gestionnaire principal de ${opts.siret}`);
     });
 
+  for (const [name, description, act] of [
+    ['deactivate', 'Désactive un utilisateur : sessions closes, jetons révoqués', (svc: UsersService, email: string) => svc.deactivate(email, null)],
+    ['reactivate', 'Réactive un utilisateur (ses anciens jetons restent révoqués)', (svc: UsersService, email: string) => svc.reactivate(email, null)],
+  ] as const) {
+    users
+      .command(name)
+      .description(description)
+      .requiredOption('--email <email>', "adresse de l'utilisateur")
+      .option('--json', 'sortie JSON')
+      .action(async (opts) => {
+        const view = await act(await ctx.get(UsersService), opts.email);
+        if (opts.json) ctx.printJson(view);
+        else ctx.print(`${view.email} : ${view.active ? 'actif' : 'désactivé'}`);
+      });
+  }
+
+  users
+    .command('revoke-tokens')
+    .description("Révoque tous les jetons d'API d'un utilisateur")
+    .requiredOption('--email <email>', "adresse de l'utilisateur")
+    .option('--json', 'sortie JSON')
+    .action(async (opts) => {
+      const result = await (await ctx.get(UsersService)).revokeTokens(opts.email, null);
+      if (opts.json) ctx.printJson(result);
+      else ctx.print(`${result.revoked} jeton(s) révoqué(s)`);
+    });
+
   users
     .command('list')
     .description('Liste les utilisateurs')

@@ -25,6 +25,10 @@ class TransferDto {
   @ApiProperty({ description: 'nouveau gestionnaire principal' }) @IsString() email: string;
 }
 
+class UserEmailDto {
+  @ApiProperty({ example: 'agent@mairie.fr' }) @IsString() email: string;
+}
+
 class LoginDto {
   @ApiProperty() @IsString() email: string;
   @ApiProperty() @IsString() password: string;
@@ -61,6 +65,29 @@ export class UsersController {
   @ApiOperation({ summary: "Crée un jeton d'API personnel (affiché une seule fois)" })
   token(@CurrentUser() me: Principal, @Body() body: TokenDto): Promise<{ token: string; prefix: string }> {
     return this.users.issueToken(body.email ?? me.email, body.label ?? null, me);
+  }
+
+  @Post('deactivate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Désactive un utilisateur : sessions closes, jetons révoqués (admin)' })
+  deactivate(@CurrentUser() me: Principal, @Body() body: UserEmailDto): Promise<UserView> {
+    assertAdmin(me);
+    return this.users.deactivate(body.email, me);
+  }
+
+  @Post('reactivate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Réactive un utilisateur (ses anciens jetons restent révoqués) (admin)' })
+  reactivate(@CurrentUser() me: Principal, @Body() body: UserEmailDto): Promise<UserView> {
+    assertAdmin(me);
+    return this.users.reactivate(body.email, me);
+  }
+
+  @Post('tokens/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Révoque tous les jetons d'API d'un utilisateur (vous-même par défaut)" })
+  revokeTokens(@CurrentUser() me: Principal, @Body() body: TokenDto): Promise<{ revoked: number }> {
+    return this.users.revokeTokens(body.email ?? me.email, me);
   }
 
   @Post('transfer-admin')

@@ -142,4 +142,24 @@ export class UsersRepository {
   async deleteSession(em: EntityManager, tokenHash: string): Promise<void> {
     await em.query(`DELETE FROM sessions WHERE token_hash = $1`, [tokenHash]);
   }
+
+  async setActive(em: EntityManager, userId: string, active: boolean): Promise<void> {
+    await em.query(`UPDATE users SET active = $2 WHERE id = $1`, [userId, active]);
+  }
+
+  /** Ends every session of the user (log-out everywhere). */
+  async deleteSessionsOf(em: EntityManager, userId: string): Promise<void> {
+    await em.query(`DELETE FROM sessions WHERE user_id = $1`, [userId]);
+  }
+
+  /** Revokes the user's API tokens still valid; returns how many. */
+  async revokeTokensOf(em: EntityManager, userId: string, at: Date): Promise<number> {
+    // Counted by a SELECT: TypeORM answers an UPDATE … RETURNING with [rows, count] on PostgreSQL, not the rows.
+    const rows: Array<{ n: number }> = await em.query(
+      `WITH revoked AS (UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL RETURNING id)
+       SELECT count(*)::int AS n FROM revoked`,
+      [userId, at],
+    );
+    return Number(rows[0].n);
+  }
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { hash } from 'bcryptjs';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
+import { Clock } from '@/clock/clock.port';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { UserRole } from '@/invoices/invoice-state.machine';
 import { StructuresService } from '@/structures/structures.service';
@@ -34,6 +35,7 @@ export class UsersService {
     private readonly repository: UsersRepository,
     private readonly structures: StructuresService,
     private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
   ) {}
 
   async add(input: NewUser, actor: Principal | null): Promise<UserView> {
@@ -93,16 +95,50 @@ export class UsersService {
   /** A new personal API token; the clear value is returned once and never stored. */
   async issueToken(email: string, label: string | null, actor: Principal | null): Promise<{ token: string; prefix: string }> {
     const user = await this.requireUser(normaliseEmail(email));
-    if (actor && actor.userId !== user.id) {
-      const theirs = await this.repository.structureIdsOf(user.id);
-      if (actor.role !== 'admin' || !theirs.some((id) => actor.structureIds.includes(id))) {
-        throw new ForbiddenError('USER_FORBIDDEN', "Vous ne pouvez pas créer de jeton pour cet utilisateur");
-      }
-    }
+    if (actor?.userId !== user.id) await this.assertAdministers(user, actor);
     const token = `psr_${randomBytes(32).toString('base64url')}`;
     const prefix = token.slice(0, 12);
     await this.uow.run((em) => this.repository.insertToken(em, user.id, sha256(token), prefix, label));
     return { token, prefix };
+  }
+
+  /**
+   * Someone leaves (or must be locked out at once): the account is deactivated, its sessions end and its API tokens are
+   * revoked, in one transaction. A gestionnaire principal hands the role over first (one per structure, always), and
+   * nobody deactivates themselves (an administrator could lock every structure out).
+   */
+  async deactivate(email: string, actor: Principal | null): Promise<UserView> {
+    const user = await this.requireUser(normaliseEmail(email));
+    await this.assertAdministers(user, actor);
+    if (actor?.userId === user.id) throw new ConflictError('CANNOT_DEACTIVATE_SELF', 'Vous ne pouvez pas désactiver votre propre compte');
+    await this.uow.run(async (em) => {
+      if ((await this.repository.countMainAdminships(em, user.id)) > 0) {
+        throw new ConflictError(
+          'MAIN_ADMIN_CANNOT_BE_DEACTIVATED',
+          `${user.email} est gestionnaire principal : transférez d'abord ce rôle (passerelle users transfer-admin)`,
+        );
+      }
+      await this.repository.setActive(em, user.id, false);
+      await this.repository.deleteSessionsOf(em, user.id);
+      await this.repository.revokeTokensOf(em, user.id, this.clock.now());
+    });
+    return this.view(user.email);
+  }
+
+  /** Gives a deactivated account back its access to the pages; its former API tokens stay revoked. */
+  async reactivate(email: string, actor: Principal | null): Promise<UserView> {
+    const user = await this.requireUser(normaliseEmail(email));
+    await this.assertAdministers(user, actor);
+    await this.uow.run((em) => this.repository.setActive(em, user.id, true));
+    return this.view(user.email);
+  }
+
+  /** Revokes every API token of a user (a token leaked, a script retired): yourself, or a user you administer. */
+  async revokeTokens(email: string, actor: Principal | null): Promise<{ revoked: number }> {
+    const user = await this.requireUser(normaliseEmail(email));
+    if (actor?.userId !== user.id) await this.assertAdministers(user, actor);
+    const revoked = await this.uow.run((em) => this.repository.revokeTokensOf(em, user.id, this.clock.now()));
+    return { revoked };
   }
 
   async list(actor: Principal | null): Promise<UserView[]> {
@@ -125,6 +161,15 @@ export class UsersService {
     const user = await this.repository.findByEmail(email);
     if (!user) throw new NotFoundError('USER_NOT_FOUND', `Utilisateur inconnu : ${email}`);
     return user;
+  }
+
+  /** An administrator acts on the users of the structures they belong to; the local operator (null) on anyone. */
+  private async assertAdministers(user: UserRow, actor: Principal | null): Promise<void> {
+    if (!actor) return;
+    const theirs = await this.repository.structureIdsOf(user.id);
+    if (actor.role !== 'admin' || !theirs.some((id) => actor.structureIds.includes(id))) {
+      throw new ForbiddenError('USER_FORBIDDEN', `Vous n'administrez pas l'utilisateur ${user.email}`);
+    }
   }
 
   private async resolveStructures(sirets: string[], actor: Principal | null): Promise<string[]> {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { CliContext } from '@/cli/cli.context';
 import { registerInvoicesCommands } from '@/invoices/invoices.cli';
 import { registerUsersCommands } from '@/users/users.cli';
+import { UsersService } from '@/users/users.service';
 import { apiAs, createUserAndToken, testSiret } from '@test/support/auth';
 import { createInvoice } from '@test/support/invoice.factory';
 import { createTestApp, TestApp } from '@test/support/test-app';
@@ -148,5 +149,76 @@ describe('users, tokens, sessions', () => {
     const reject = await runCli(t, ['invoices', 'reject', c.id, '--as', 'cli@s3.fr', '--reason', 'DOUBLON', '--complement', 'déjà reçue', '--json']);
     expect(JSON.parse(reject.lines.at(-1)!)).toEqual({ results: [expect.objectContaining({ id: c.id, ok: true, status: 'REJETEE' })] });
     expect(reject.exitCode).toBe(0);
+  });
+});
+
+describe('users who leave: deactivation, reactivation, token revocation', () => {
+  let t: TestApp;
+  const S4 = testSiret(24);
+  const S5 = testSiret(25);
+  let adminToken: string;
+  let leaverToken: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    adminToken = await createUserAndToken(t, { email: 'gp@s4.fr', role: 'admin', structureSirets: [S4], password: 'un mot de passe long' });
+    leaverToken = await createUserAndToken(t, { email: 'partant@s4.fr', role: 'agent', structureSirets: [S4], password: 'un autre mot de passe' });
+  });
+  afterAll(async () => t?.close());
+
+  const login = (email: string, password: string) => apiAs(t, null).post('/api/auth/login', { email, password });
+  const me = (headers: { token?: string; cookie?: string }) =>
+    apiAs(t, headers.token ?? null).call('GET', '/api/users/me', undefined, headers.cookie ? { cookie: headers.cookie } : {});
+
+  it('deactivation ends sessions and API tokens at once; reactivation gives the pages back, not the old tokens', async () => {
+    const session = (await login('partant@s4.fr', 'un autre mot de passe')).headers.get('set-cookie')!.split(';')[0];
+    expect((await me({ cookie: session })).status).toBe(200);
+    expect((await me({ token: leaverToken })).status).toBe(200);
+
+    const off = await apiAs(t, adminToken).post('/api/users/deactivate', { email: 'Partant@s4.fr' });
+    expect([off.status, off.body.active]).toEqual([200, false]);
+    expect((await me({ cookie: session })).status).toBe(401);
+    expect((await me({ token: leaverToken })).status).toBe(401);
+    expect((await login('partant@s4.fr', 'un autre mot de passe')).status).toBe(401);
+
+    const on = await apiAs(t, adminToken).post('/api/users/reactivate', { email: 'partant@s4.fr' });
+    expect([on.status, on.body.active]).toEqual([200, true]);
+    expect((await login('partant@s4.fr', 'un autre mot de passe')).status).toBe(200);
+    expect((await me({ token: leaverToken })).status).toBe(401);
+  });
+
+  it('refuses what would lock a structure out, and users of other structures', async () => {
+    const self = await apiAs(t, adminToken).post('/api/users/deactivate', { email: 'gp@s4.fr' });
+    expect([self.status, self.body.code]).toEqual([409, 'CANNOT_DEACTIVATE_SELF']);
+    await expect(t.app.get(UsersService).deactivate('gp@s4.fr', null)).rejects.toMatchObject({ code: 'MAIN_ADMIN_CANNOT_BE_DEACTIVATED' });
+
+    const otherAdmin = await createUserAndToken(t, { email: 'gp@s5.fr', role: 'admin', structureSirets: [S5] });
+    const foreign = await apiAs(t, otherAdmin).post('/api/users/deactivate', { email: 'partant@s4.fr' });
+    expect([foreign.status, foreign.body.code]).toEqual([403, 'USER_FORBIDDEN']);
+    const agentToken = await createUserAndToken(t, { email: 'agent@s4.fr', role: 'agent', structureSirets: [S4] });
+    expect((await apiAs(t, agentToken).post('/api/users/deactivate', { email: 'partant@s4.fr' })).status).toBe(403);
+  });
+
+  it('revokes every API token of a user: one’s own, or those of a user one administers; new ones work', async () => {
+    const first = (await apiAs(t, adminToken).post('/api/users/tokens', { email: 'partant@s4.fr' })).body.token as string;
+    const second = (await apiAs(t, first).post('/api/users/tokens', {})).body.token as string;
+    const own = await apiAs(t, second).post('/api/users/tokens/revoke', {});
+    expect([own.status, own.body]).toEqual([200, { revoked: 2 }]);
+    for (const token of [first, second]) expect((await me({ token })).status).toBe(401);
+
+    const third = (await apiAs(t, adminToken).post('/api/users/tokens', { email: 'partant@s4.fr' })).body.token as string;
+    expect((await me({ token: third })).status).toBe(200);
+    expect((await apiAs(t, adminToken).post('/api/users/tokens/revoke', { email: 'partant@s4.fr' })).body).toEqual({ revoked: 1 });
+    expect((await me({ token: third })).status).toBe(401);
+  });
+
+  it('offers deactivate, reactivate and revoke-tokens from the CLI', async () => {
+    const fresh = await createUserAndToken(t, { email: 'cli@s4.fr', role: 'tresorier', structureSirets: [S4] });
+    expect(JSON.parse((await runCli(t, ['users', 'deactivate', '--email', 'cli@s4.fr', '--json'])).lines.at(-1)!)).toMatchObject({ active: false });
+    expect((await me({ token: fresh })).status).toBe(401);
+    expect(JSON.parse((await runCli(t, ['users', 'reactivate', '--email', 'cli@s4.fr', '--json'])).lines.at(-1)!)).toMatchObject({ active: true });
+    const token = (await runCli(t, ['users', 'token', '--email', 'cli@s4.fr'])).lines.at(-1)!;
+    expect(JSON.parse((await runCli(t, ['users', 'revoke-tokens', '--email', 'cli@s4.fr', '--json'])).lines.at(-1)!)).toEqual({ revoked: 1 });
+    expect((await me({ token })).status).toBe(401);
   });
 });

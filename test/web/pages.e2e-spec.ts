@@ -303,6 +303,21 @@ describe('Pages in a real browser (Chromium)', () => {
     expect(text).toContain('Montant de la facture erroné');
     expect(text).toContain(COMMUNE);
     await shot('15-administration');
+
+    // A user who leaves: deactivated from the page (confirmation), then given the access back.
+    const partant = await createUserAndToken(t, { email: 'partant@saint-aubin.fr', role: 'agent', structureSirets: [COMMUNE] });
+    await page.goto(`${t.url}/#/flux`);
+    await page.goto(`${t.url}/#/admin`);
+    const row = page.locator('tr[data-user="partant@saint-aubin.fr"]');
+    await row.getByRole('button', { name: 'Désactiver' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Désactiver' }).click();
+    await row.getByRole('button', { name: 'Réactiver' }).waitFor();
+    expect(await row.textContent()).toContain('non');
+    expect((await apiAs(t, partant).get('/api/users/me')).status).toBe(401);
+    expect(await page.locator('tr[data-user="gp@saint-aubin.fr"] button').count()).toBe(0); // oneself, main admin
+    await row.getByRole('button', { name: 'Réactiver' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Réactiver' }).click();
+    await row.getByRole('button', { name: 'Désactiver' }).waitFor();
   });
 
   it('an agent of another structure sees none of it', async () => {

@@ -25,12 +25,43 @@ export async function render(main) {
           { label: 'Rôle', cell: (u) => ROLES[u.role] ?? u.role },
           { label: 'Actif', cell: (u) => (u.active ? 'oui' : 'non') },
           { label: 'Structures', cell: (u) => u.structures.map((s) => `${s.name}${s.mainAdmin ? ' (GP)' : ''}`).join(', ') },
+          { label: 'Accès', cell: accessButton },
         ],
         users,
-        { caption: 'Utilisateurs' },
+        { caption: 'Utilisateurs', rowAttrs: (u) => ({ 'data-user': u.email }) },
       ),
       h('div', { class: 'actions' }, h('button', { type: 'button', onclick: addUser }, '+ Ajouter un utilisateur')),
     );
+  };
+
+  // A gestionnaire principal hands the role over first, and nobody locks themselves out: the server refuses both too.
+  const accessButton = (u) => {
+    if (u.email === session.me?.email || u.structures.some((s) => s.mainAdmin)) return '';
+    return u.active
+      ? h('button', { type: 'button', class: 'danger', onclick: () => setAccess(u, false) }, 'Désactiver')
+      : h('button', { type: 'button', onclick: () => setAccess(u, true) }, 'Réactiver');
+  };
+
+  const setAccess = async (u, active) => {
+    const done = await modal(
+      active ? `Réactiver ${u.email}` : `Désactiver ${u.email}`,
+      h(
+        'p',
+        {},
+        active
+          ? 'Le compte retrouve l’accès aux pages ; ses anciens jetons d’API restent révoqués.'
+          : 'Le compte perd tout accès tout de suite : ses sessions sont fermées et ses jetons d’API révoqués.',
+      ),
+      {
+        submitLabel: active ? 'Réactiver' : 'Désactiver',
+        danger: !active,
+        onSubmit: () => post(active ? '/api/users/reactivate' : '/api/users/deactivate', { email: u.email }),
+      },
+    );
+    if (done) {
+      notify(`${done.email} : compte ${done.active ? 'réactivé' : 'désactivé'}.`);
+      await loadUsers();
+    }
   };
 
   const addUser = async () => {
