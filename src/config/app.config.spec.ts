@@ -21,6 +21,8 @@ describe('configuration', () => {
     expect(loadConfig({ INGESTION_READER_THREAD: '0' }).ingestion.readerThread).toBe(false);
     expect(loadConfig({ INGESTION_READER_THREAD: 'true' }).ingestion.readerThread).toBe(true);
     expect(() => loadConfig({ INGESTION_READER_THREAD: 'peut-être' })).toThrow(/ingestion\.readerThread.*true ou false/);
+    expect(loadConfig({}).sessionCookieSecure).toBe(false);
+    expect(loadConfig({ SESSION_COOKIE_SECURE: 'true' }).sessionCookieSecure).toBe(true);
   });
 
   it('never shows secrets', () => {

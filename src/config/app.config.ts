@@ -33,6 +33,9 @@ export class AppConfig {
   get timezone(): string {
     return this.values.timezone;
   }
+  get sessionCookieSecure(): boolean {
+    return this.values.sessionCookieSecure;
+  }
   get ingestion(): AppConfigShape['ingestion'] {
     return this.values.ingestion;
   }
@@ -72,6 +75,7 @@ const ENV_MAP: Record<string, string> = {
   INBOX_DIR: 'inboxDir',
   LOG_LEVEL: 'logLevel',
   TZ_COLLECTIVITE: 'timezone',
+  SESSION_COOKIE_SECURE: 'sessionCookieSecure',
   INBOX_CRON: 'ingestion.inboxCron',
   MAX_FLOW_BYTES: 'ingestion.maxFlowBytes',
   MAX_ATTACHMENT_BYTES: 'ingestion.maxAttachmentBytes',

@@ -21,6 +21,8 @@ export const configSchema = z.object({
   inboxDir: z.string().min(1).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   timezone: z.string().min(1),
+  /** `Secure` on the session cookie: on when the pages are served over HTTPS (a TLS reverse proxy in front). */
+  sessionCookieSecure: flag,
   ingestion: z.object({
     inboxCron: cron,
     maxFlowBytes: z.coerce.number().int().positive(),

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common'
 import { ApiBearerAuth, ApiCookieAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Request, Response } from 'express';
+import { AppConfig } from '@/config/app.config';
 import { CurrentUser, Public } from '@/users/auth.decorators';
 import { AuthService, SESSION_COOKIE } from '@/users/auth.service';
 import { assertAdmin, Principal } from '@/users/principal';
@@ -102,8 +103,12 @@ export class UsersController {
 @ApiTags('utilisateurs')
 @Controller('api/auth')
 export class AuthController {
-  // No `secure` flag: the service listens in plain HTTP behind the collectivité's TLS reverse proxy.
-  constructor(private readonly auth: AuthService) {}
+  // `Secure` only when configured (SESSION_COOKIE_SECURE): the pages are also served in plain HTTP (demo, a LAN
+  // address), where a Secure cookie would never come back; behind the collectivité's TLS reverse proxy, turn it on.
+  constructor(
+    private readonly auth: AuthService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Public()
   @Post('login')
@@ -114,6 +119,7 @@ export class AuthController {
     res.cookie(SESSION_COOKIE, secret, {
       httpOnly: true,
       sameSite: 'lax',
+      secure: this.config.sessionCookieSecure,
       path: '/',
       expires: expiresAt,
     });
@@ -125,6 +131,6 @@ export class AuthController {
   @HttpCode(204)
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.auth.logout((req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE]);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.clearCookie(SESSION_COOKIE, { path: '/', secure: this.config.sessionCookieSecure });
   }
 }

@@ -67,6 +67,7 @@ describe('users, tokens, sessions', () => {
     expect(ok.status).toBe(200);
     const cookie = ok.headers.get('set-cookie')!;
     expect(cookie).toMatch(/passerelle_session=[^;]+;.*HttpOnly/i);
+    expect(cookie).not.toMatch(/;\s*Secure/i); // plain HTTP unless SESSION_COOKIE_SECURE (see below)
     const session = cookie.split(';')[0];
     const me = await apiAs(t, null).call('GET', '/api/users/me', undefined, { cookie: session });
     expect(me.body).toMatchObject({ email: 'gp@s1.fr', role: 'admin' });
@@ -149,6 +150,19 @@ describe('users, tokens, sessions', () => {
     const reject = await runCli(t, ['invoices', 'reject', c.id, '--as', 'cli@s3.fr', '--reason', 'DOUBLON', '--complement', 'déjà reçue', '--json']);
     expect(JSON.parse(reject.lines.at(-1)!)).toEqual({ results: [expect.objectContaining({ id: c.id, ok: true, status: 'REJETEE' })] });
     expect(reject.exitCode).toBe(0);
+  });
+});
+
+describe('session cookie behind a TLS reverse proxy', () => {
+  it('is marked Secure when SESSION_COOKIE_SECURE=true', async () => {
+    const t = await createTestApp({ env: { SESSION_COOKIE_SECURE: 'true' } });
+    try {
+      await createUserAndToken(t, { email: 'gp@s6.fr', role: 'admin', structureSirets: [testSiret(26)], password: 'un mot de passe long' });
+      const ok = await apiAs(t, null).post('/api/auth/login', { email: 'gp@s6.fr', password: 'un mot de passe long' });
+      expect(ok.headers.get('set-cookie')).toMatch(/passerelle_session=[^;]+;.*;\s*Secure/i);
+    } finally {
+      await t.close();
+    }
   });
 });
 
