@@ -19,6 +19,15 @@ export function fixturesDir(): string {
   return resolve(__dirname, '..', '..', 'fixtures');
 }
 
+/** Declares the structures of fixtures/structures.json (demo mode, tests); returns their SIRETs (none without the file). */
+export async function declareFixtureStructures(app: INestApplicationContext): Promise<string[]> {
+  const structuresFile = join(fixturesDir(), 'structures.json');
+  if (!existsSync(structuresFile)) return [];
+  const structures = JSON.parse(readFileSync(structuresFile, 'utf8')) as StructureInput[];
+  for (const s of structures) await app.get(StructuresService).upsert(s);
+  return structures.map((s) => s.siret);
+}
+
 /**
  * `npm run demo`: declares the fixtures' structures and imports the fixtures' pivot flows, so a newcomer
  * sees invoices at once. Idempotent: re-running it imports nothing twice.
@@ -26,13 +35,7 @@ export function fixturesDir(): string {
 export async function seedDemo(app: INestApplicationContext, _config: AppConfig): Promise<{ invoices: number }> {
   const logger = new Logger('Demo');
   const dir = fixturesDir();
-  const structuresFile = join(dir, 'structures.json');
-  let sirets: string[] = [];
-  if (existsSync(structuresFile)) {
-    const structures = JSON.parse(readFileSync(structuresFile, 'utf8')) as StructureInput[];
-    for (const s of structures) await app.get(StructuresService).upsert(s);
-    sirets = structures.map((s) => s.siret);
-  }
+  const sirets = await declareFixtureStructures(app);
   const users = app.get(UsersService);
   const existing = new Set((await users.list(null)).map((u) => u.email));
   for (const u of DEMO_USERS) {

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { declareFixtureStructures } from '@/demo/demo.seed';
 import { IngestionService } from '@/ingestion/ingestion.service';
-import { StructureInput, StructuresService } from '@/structures/structures.service';
 import { apiAs, createUserAndToken } from '@test/support/auth';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
@@ -15,8 +14,7 @@ describe('« Suivi démat » REST: flows, invoices and anomaly report, scoped by
 
   beforeAll(async () => {
     t = await createTestApp();
-    const structures = JSON.parse(readFileSync(join(FIXTURES, 'structures.json'), 'utf8')) as StructureInput[];
-    for (const s of structures) await t.app.get(StructuresService).upsert(s);
+    await declareFixtureStructures(t.app);
     await t.app.get(IngestionService).importPaths(
       [join(FIXTURES, 'pivot'), join(FIXTURES, 'pivot-bad', 'unknown-recipient.xml'), join(FIXTURES, 'pivot-bad', 'wrong-root.xml')],
       { source: 'cli' },

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
+import { declareFixtureStructures } from '@/demo/demo.seed';
 import { IngestionService } from '@/ingestion/ingestion.service';
-import { StructureInput, StructuresService } from '@/structures/structures.service';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
 // The project's own fixtures (made by `npm run fixtures`), each bad case with the outcome it expects.
@@ -21,8 +21,7 @@ describe('ingestion of the generated fixtures: good flows and every bad case', (
     t = await createTestApp();
     ingestion = t.app.get(IngestionService);
     db = t.app.get(DataSource);
-    const structures = JSON.parse(readFileSync(join(FIXTURES, 'structures.json'), 'utf8')) as StructureInput[];
-    for (const s of structures) await t.app.get(StructuresService).upsert(s);
+    await declareFixtureStructures(t.app);
   });
   afterAll(async () => t?.close());
 

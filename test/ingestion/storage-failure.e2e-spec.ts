@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
+import { declareFixtureStructures } from '@/demo/demo.seed';
 import { IngestionService } from '@/ingestion/ingestion.service';
-import { StructuresService } from '@/structures/structures.service';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
 const FLOW = resolve(__dirname, '..', '..', 'fixtures', 'pivot', 'flux-001.xml');
@@ -17,8 +17,7 @@ describe('storage failure during an import', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const structures = JSON.parse(await fs.readFile(resolve(__dirname, '..', '..', 'fixtures', 'structures.json'), 'utf8')) as Array<Parameters<StructuresService['upsert']>[0]>;
-    for (const s of structures) await t.app.get(StructuresService).upsert(s);
+    await declareFixtureStructures(t.app);
   });
   afterAll(async () => t?.close());
 

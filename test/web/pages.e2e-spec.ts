@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { toCents } from '@/common/money/money';
+import { declareFixtureStructures } from '@/demo/demo.seed';
 import { IngestionService } from '@/ingestion/ingestion.service';
-import { StructureInput, StructuresService } from '@/structures/structures.service';
 import { apiAs, createUserAndToken } from '@test/support/auth';
 import { createTestApp, TestApp } from '@test/support/test-app';
 import { TEST_DB_KIND } from '@test/support/test-database';
@@ -49,8 +49,7 @@ describe('Pages in a real browser (Chromium)', () => {
     }
     mkdirSync(ARTIFACTS, { recursive: true });
     t = await createTestApp();
-    const structures = JSON.parse(readFileSync(join(FIXTURES, 'structures.json'), 'utf8')) as StructureInput[];
-    for (const s of structures) await t.app.get(StructuresService).upsert(s);
+    await declareFixtureStructures(t.app);
     const report = await t.app.get(IngestionService).importPaths([join(FIXTURES, 'pivot')], { source: 'cli' });
     expect(report.invoices.created).toBeGreaterThan(10);
     const tokens: Record<string, string> = {};
