@@ -18,15 +18,16 @@ import { DEFAULT_SEED, writeFixtureSet } from '@/fixtures-generator/fixtures.wri
 import { buildGoodFlows, FixtureFlow } from '@/fixtures-generator/good-flows.fixtures';
 import { buildFlowSpec, buildInvoiceSpec, renderPivotFlow, writePivotFlow } from '@/fixtures-generator/pivot-flow.generator';
 import { SeededRng } from '@/fixtures-generator/seeded.rng';
+import { itWithReference, sharedPath } from '@test/support/shared';
 
 // The XSD is AIFE's, read from the shared reference folder at test time (never copied into the repo).
-const XSD_PATH = resolve(__dirname, '../../../shared/reference/chorus-pro/pastell/xsd-pivot/CPPFacturePivot_V2_02.xsd');
-const XSD = readFileSync(XSD_PATH, 'utf8');
+let xsd: string | undefined;
+const schema = () => (xsd ??= readFileSync(sharedPath('reference', 'chorus-pro', 'pastell', 'xsd-pivot', 'CPPFacturePivot_V2_02.xsd'), 'utf8'));
 
 async function validate(files: Array<{ name: string; bytes: Buffer }>): Promise<{ valid: boolean; errors: string[] }> {
   const result = await validateXML({
     xml: files.map((f) => ({ fileName: f.name, contents: new Uint8Array(f.bytes) })),
-    schema: [XSD],
+    schema: [schema()],
     maxMemoryPages: 2048,
   });
   return { valid: result.valid, errors: result.errors.map((e) => e.rawMessage) };
@@ -122,7 +123,7 @@ describe('demo structures and suppliers', () => {
 });
 
 describe('good flows', () => {
-  it('validate against CPPFacturePivot_V2_02.xsd', async () => {
+  itWithReference('validate against CPPFacturePivot_V2_02.xsd', async () => {
     const result = await validate(goodXml);
     expect(result.errors).toEqual([]);
     expect(result.valid).toBe(true);
@@ -252,7 +253,7 @@ describe('writePivotFlow', () => {
     }
   });
 
-  it('writes valid ISO-8859-1, with char refs for characters Latin-1 lacks', async () => {
+  itWithReference('writes valid ISO-8859-1, with char refs for characters Latin-1 lacks', async () => {
     const latin = renderPivotFlow(flow, { seed: 7, encoding: 'ISO-8859-1' });
     expect(latin.subarray(0, 60).toString('latin1')).toContain('encoding="ISO-8859-1"');
     const text = iconv.decode(latin, 'latin1');
@@ -277,13 +278,13 @@ describe('bad cases', () => {
     expect(new Set(badCases.map((b) => b.fileName)).size).toBe(badCases.length);
   });
 
-  it('are schema-valid when they carry business errors only', async () => {
+  itWithReference('are schema-valid when they carry business errors only', async () => {
     const valid = badCases.filter((b) => b.schemaValid);
     const result = await validate(valid.map((b) => ({ name: b.fileName, bytes: b.bytes })));
     expect(result.errors).toEqual([]);
   });
 
-  it('break the schema (or well-formedness) when they say so', async () => {
+  itWithReference('break the schema (or well-formedness) when they say so', async () => {
     for (const name of ['unreadable-invoice-amount.xml', 'unreadable-invoice-missing-id.xml', 'malformed-xml.xml', 'truncated-xml.xml', 'wrong-root.xml']) {
       const result = await validate([{ name, bytes: bad(name).bytes }]);
       expect({ name, valid: result.valid }).toEqual({ name, valid: false });
@@ -343,7 +344,7 @@ describe('bad cases', () => {
     expect(resend.PJ[0].Contenu).toBe(flux1.PJ[0].Contenu); // same bytes: the ingestion can dedupe by hash
   });
 
-  it('spoil flows at the file level', async () => {
+  itWithReference('spoil flows at the file level', async () => {
     const xxe = bad('xxe-doctype.xml').bytes.toString('utf8');
     expect(xxe).toContain('<!ENTITY xxe SYSTEM "file:///etc/passwd">');
     expect(xxe).toContain('<RaisonSociale>&xxe;</RaisonSociale>');

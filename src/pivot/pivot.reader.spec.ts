@@ -8,15 +8,12 @@ import * as yazl from 'yazl';
 import { LocalFileStore } from '@/storage/local-file.store';
 import { PivotReader, PivotReadOptions } from '@/pivot/pivot.reader';
 import { PivotAttachment, PivotEvent, PivotFlowError, PivotInvoice } from '@/pivot/pivot.types';
+import { describeWithReference, PASTELL_DIR } from '@test/support/shared';
 
-const REFERENCE = resolve(__dirname, '../../../shared/reference/chorus-pro/pastell');
-const SAMPLES = [
-  ...readdirSync(join(REFERENCE, 'fakeCpp'))
-    .filter((name) => name.endsWith('.xml'))
-    .map((name) => join(REFERENCE, 'fakeCpp', name)),
-  join(REFERENCE, 'fixtures_chorus', 'facture-pivot.xml'),
-];
+const REFERENCE = PASTELL_DIR;
 const FACTURE_1221 = join(REFERENCE, 'fakeCpp', 'facture_1221.xml');
+/** A valid flow with attachments made by the project's generator, for the tests that need any real flow. */
+const GENERIC_FLOW = resolve(__dirname, '../../fixtures/pivot/flux-001.xml');
 
 describe('PivotReader', () => {
   const reader = new PivotReader();
@@ -62,7 +59,13 @@ describe('PivotReader', () => {
     return Buffer.concat(chunks).subarray(0, bytes).toString('latin1');
   }
 
-  describe('real samples (Pastell fixtures)', () => {
+  describeWithReference('real samples (Pastell fixtures)', () => {
+    const SAMPLES = [
+      ...readdirSync(join(REFERENCE, 'fakeCpp'))
+        .filter((name) => name.endsWith('.xml'))
+        .map((name) => join(REFERENCE, 'fakeCpp', name)),
+      join(REFERENCE, 'fixtures_chorus', 'facture-pivot.xml'),
+    ];
     it.each(SAMPLES.map((path) => [path.slice(REFERENCE.length + 1), path]))('reads %s', async (_name, path) => {
       const { events, error } = await readAll(readFileSync(path));
       expect(error).toBeUndefined();
@@ -265,7 +268,7 @@ describe('PivotReader', () => {
     });
 
     it('rejects a flow truncated inside an attachment', async () => {
-      const bytes = readFileSync(FACTURE_1221);
+      const bytes = readFileSync(GENERIC_FLOW);
       const { events, error } = await readAll(bytes.subarray(0, bytes.indexOf('</Contenu>') - 100));
       expect(error?.code).toBe('TRUNCATED_XML');
       expect(invoices(events)).toEqual([]);
@@ -316,7 +319,7 @@ describe('PivotReader', () => {
     });
 
     it('rejects a flow over maxFlowBytes', async () => {
-      const { error } = await readAll(readFileSync(FACTURE_1221), { maxFlowBytes: 10_000 });
+      const { error } = await readAll(readFileSync(GENERIC_FLOW), { maxFlowBytes: 10_000 });
       expect(error?.code).toBe('FLOW_TOO_LARGE');
     });
 
@@ -337,7 +340,7 @@ describe('PivotReader', () => {
     });
 
     it('cleans up when the caller stops early', async () => {
-      for await (const event of reader.read(chunked(readFileSync(FACTURE_1221), 1000), { store })) {
+      for await (const event of reader.read(chunked(readFileSync(GENERIC_FLOW), 1000), { store })) {
         expect(event.kind).toBe('envelope');
         break;
       }
@@ -565,9 +568,9 @@ describe('PivotReader', () => {
     const attachmentsOf = (events: PivotEvent[]) => invoices(events).flatMap((i) => i.attachments.map((a) => a.content));
 
     it('gives the same attachments whether Contenus stay in memory or spill to temp files', async () => {
-      const inMemory = await readAll(readFileSync(FACTURE_1221));
-      const spilled = await readAll(readFileSync(FACTURE_1221), { contenuMemoryBytes: 0 });
-      const tiny = await readAll(readFileSync(FACTURE_1221), { contenuMemoryBytes: 10 });
+      const inMemory = await readAll(readFileSync(GENERIC_FLOW));
+      const spilled = await readAll(readFileSync(GENERIC_FLOW), { contenuMemoryBytes: 0 });
+      const tiny = await readAll(readFileSync(GENERIC_FLOW), { contenuMemoryBytes: 10 });
       expect(inMemory.error).toBeUndefined();
       expect(attachmentsOf(inMemory.events).length).toBeGreaterThan(0);
       expect(attachmentsOf(spilled.events)).toEqual(attachmentsOf(inMemory.events));
@@ -576,7 +579,7 @@ describe('PivotReader', () => {
 
     it('puts attachments into the given batch: readable only once it is committed', async () => {
       const batch = store.batch();
-      const { events, error } = await readAll(readFileSync(FACTURE_1221), { attachments: batch });
+      const { events, error } = await readAll(readFileSync(GENERIC_FLOW), { attachments: batch });
       expect(error).toBeUndefined();
       const contents = attachmentsOf(events).filter((c) => c !== null);
       expect(contents.length).toBeGreaterThan(0);

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { describeWithReference, PASTELL_DIR } from '@test/support/shared';
 import { readCppStatut } from '@/status-return/cpp-statut.reader';
 import { validateWithXsd } from '@/status-return/cpp-statut.schema';
 import { CppFactureStatutItem, itemProblems, renderCppStatut } from '@/status-return/cpp-statut.writer';
 
-const PASTELL = resolve(__dirname, '..', '..', '..', 'shared', 'reference', 'chorus-pro', 'pastell');
-const XSD = readFileSync(resolve(PASTELL, 'xsd-pivot', 'CPPStatutPivot_V1_19.xsd'), 'utf8');
+const PASTELL = PASTELL_DIR;
+let XSD = '';
 const envelope = { idFlx: '0000000042', dtPrd: '2026-03-02', senderId: 'PASSRL', senderLabel: 'Passerelle', receiverId: 'CPP0001', receiverLabel: 'Chorus Pro' };
 const item: CppFactureStatutItem = {
   supplier: { idType: '1', id: '44306184100047', name: 'Dupont & Fils <SARL>', country: 'FR' },
@@ -19,7 +20,11 @@ const item: CppFactureStatutItem = {
   idMandatDP: null,
 };
 
-describe('CPPStatut writer and reader', () => {
+describeWithReference('CPPStatut writer and reader', () => {
+  beforeAll(() => {
+    XSD = readFileSync(resolve(PASTELL, 'xsd-pivot', 'CPPStatutPivot_V1_19.xsd'), 'utf8');
+  });
+
   it('renders a document valid against CPPStatutPivot_V1_19.xsd, read back identically', async () => {
     const xml = renderCppStatut(envelope, [item, { ...item, idStatut: '08', comment: null, idMandatDP: 'M-7', supplier: { ...item.supplier, country: null } }]);
     expect(await validateWithXsd(xml, XSD)).toEqual([]);

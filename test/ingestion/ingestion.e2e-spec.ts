@@ -7,11 +7,11 @@ import { StructuresService } from '@/structures/structures.service';
 import { FileStore } from '@/storage/file-store.port';
 import { ALL_INVOICES } from '@/users/principal';
 import { createTestApp, TestApp } from '@test/support/test-app';
-import { PASTELL_DIR } from '@test/support/shared';
+import { describeWithReference, PASTELL_DIR } from '@test/support/shared';
 
 const ALL = ALL_INVOICES;
 
-describe('ingestion of pivot flows (real samples)', () => {
+describeWithReference('ingestion of pivot flows (real samples)', () => {
   let t: TestApp;
   let ingestion: IngestionService;
   let db: DataSource;

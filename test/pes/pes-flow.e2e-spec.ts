@@ -14,6 +14,7 @@ import { TitresImportService } from '@/pes/titres-import.service';
 import { TitresService } from '@/pes/titres.service';
 import { createTestApp, TestApp } from '@test/support/test-app';
 import { innerFactures, parsePes, PES_REFERENCE, validateInnerFacture, validatePes } from '@test/pes/pes-xsd';
+import { describeWithReference } from '@test/support/shared';
 
 const FIXTURES = resolve(__dirname, '../../fixtures/titres');
 const fixtureJson = () => JSON.parse(readFileSync(join(FIXTURES, 'titres-2024.json'), 'utf8'));
@@ -29,7 +30,7 @@ function zipEntries(path: string): Promise<string[]> {
   );
 }
 
-describe('PES ASAP flows (titres → PES_Aller validated against the DGFiP schemas)', () => {
+describeWithReference('PES ASAP flows (titres → PES_Aller validated against the DGFiP schemas)', () => {
   let t: TestApp;
   let out: string;
   const clock = new FixedClock(new Date('2024-04-05T09:00:00Z'));

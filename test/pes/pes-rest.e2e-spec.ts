@@ -4,10 +4,11 @@ import { DirectoryImportService } from '@/directory/directory-import.service';
 import { apiAs, authHeaders, createUserAndToken } from '@test/support/auth';
 import { createTestApp, TestApp } from '@test/support/test-app';
 import { validatePes } from '@test/pes/pes-xsd';
+import { describeWithReference } from '@test/support/shared';
 
 const FIXTURES = resolve(__dirname, '../../fixtures/titres');
 
-describe('PES REST API (/api/titres, /api/pes) with authentication', () => {
+describeWithReference('PES REST API (/api/titres, /api/pes) with authentication', () => {
   let t: TestApp;
   let admin: ReturnType<typeof apiAs>;
   let agent: ReturnType<typeof apiAs>;

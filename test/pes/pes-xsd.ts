@@ -1,13 +1,15 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- assertions walk parsed XML trees */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { XMLParser } from 'fast-xml-parser';
 import { validateXML } from 'xmllint-wasm';
 
+import { PES_REFERENCE } from '@test/support/shared';
+
 // The official PES V2 schema set (v491 of 18/04/2016 + Edition 02–04), read at run time from the shared
 // reference folder (never copied into the repository). See ../shared/reference/pes/xsd/SOURCES.md.
-export const PES_REFERENCE = resolve(__dirname, '../../../shared/reference/pes');
+export { PES_REFERENCE };
 const XSD_ROOT = join(PES_REFERENCE, 'xsd');
 const MAIN = 'PES_V2/Rev0/PES_Aller.xsd';
 
@@ -15,13 +17,18 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.xsd') ? [join(dir, e.name)] : []));
 }
 
-const FILES = walk(XSD_ROOT).map((f) => ({ fileName: relative(XSD_ROOT, f), contents: readFileSync(f, 'utf8') }));
+type SchemaFile = { fileName: string; contents: string };
+let loaded: SchemaFile[] | undefined;
+/** Read on first use (not at module load): a clone without the reference folder can still load this file. */
+function schemaFiles(): SchemaFile[] {
+  return (loaded ??= walk(XSD_ROOT).map((f) => ({ fileName: relative(XSD_ROOT, f), contents: readFileSync(f, 'utf8') })));
+}
 
 /**
  * TypePJ 008 (« document complémentaire à l'ASAP ») exists in the PES 5.3 TPJ list but not in the v491 one
  * at hand: for flows carrying the optional PDF, the same in-memory addition as the Edition 02–04 patch.
  */
-export function withPj008(files = FILES) {
+export function withPj008(files = schemaFiles()) {
   return files.map((f) => {
     if (f.fileName !== 'PES_V2/CommunPES.xsd') return f;
     const anchor = /(<xs:enumeration value="006">[\s\S]*?<\/xs:enumeration>)/;
@@ -36,7 +43,7 @@ export interface XsdResult {
 }
 
 export async function validatePes(xml: string, options: { pj008?: boolean } = {}): Promise<XsdResult> {
-  const files = options.pj008 ? withPj008() : FILES;
+  const files = options.pj008 ? withPj008() : schemaFiles();
   const main = files.find((f) => f.fileName === MAIN)!;
   const res = await validateXML({ xml: [{ fileName: 'flow.xml', contents: xml }], schema: [main], preload: files.filter((f) => f !== main), maxMemoryPages: 16384 });
   // The set prints harmless warnings (xmldsig imported twice, missing Class_Chiffrement.xsd): keep errors.

@@ -1,23 +1,23 @@
 import { UnitOfWork } from '@/database/unit-of-work';
 import { StatusFlowImportService } from '@/status-return/status-flow-import.service';
 import { createOutboxInvoices } from '@test/support/outbox.factory';
-import { sharedPath } from '@test/support/shared';
+import { describeWithReference, sharedPath } from '@test/support/shared';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
 const fixture = (name: string) => sharedPath('reference', 'chorus-pro', 'pastell', 'statut-facture-cpp-fixtures', name);
-const XSD_PATH = sharedPath('reference', 'chorus-pro', 'pastell', 'xsd-pivot', 'CPPStatutPivot_V1_19.xsd');
+const XSD_PATH = () => sharedPath('reference', 'chorus-pro', 'pastell', 'xsd-pivot', 'CPPStatutPivot_V1_19.xsd');
 
 // Pastell's README for these samples: Example01 valid; Example02 an unmapped status (17); Example03 invalid
 // against the schema (Horodatage month 15); Example04 a flow-level block (CPPFluxStatuts).
-describe.each([
-  ['with the official XSD', { CPP_STATUT_XSD: XSD_PATH }],
-  ['with the built-in checks only', {}],
-])('CPPStatut import %s', (_label, env: Record<string, string>) => {
+describeWithReference('CPPStatut import (Pastell samples)', () => describe.each([
+  ['with the official XSD', true],
+  ['with the built-in checks only', false],
+])('%s', (_label, withXsd: boolean) => {
   let t: TestApp;
   let importer: StatusFlowImportService;
 
   beforeAll(async () => {
-    t = await createTestApp({ env });
+    t = await createTestApp({ env: withXsd ? { CPP_STATUT_XSD: XSD_PATH() } : {} });
     importer = t.app.get(StatusFlowImportService);
   });
   afterAll(async () => t?.close());
@@ -64,4 +64,4 @@ describe.each([
     expect(report.fluxStatuses[0]).toMatchObject({ idStatut: '92', label: 'Reçu destinataire final', idFlux: '1000000000' });
     expect(report.errors[0]).toMatch(/CPPFluxStatuts/);
   });
-});
+}));

@@ -9,10 +9,10 @@ import { StatusFlowWriterService } from '@/status-return/status-flow-writer.serv
 import { StatusFlowsRepository } from '@/status-return/status-flows.repository';
 import { testSiret } from '@test/support/auth';
 import { createOutboxInvoices, outboxRows } from '@test/support/outbox.factory';
-import { sharedPath } from '@test/support/shared';
+import { describeWithReference, sharedPath } from '@test/support/shared';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
-const XSD = readFileSync(sharedPath('reference', 'chorus-pro', 'pastell', 'xsd-pivot', 'CPPStatutPivot_V1_19.xsd'), 'utf8');
+let XSD = '';
 
 function unzipEntries(path: string): Promise<Map<string, string>> {
   return new Promise((resolve, reject) => {
@@ -36,7 +36,7 @@ function unzipEntries(path: string): Promise<Map<string, string>> {
   });
 }
 
-describe('CPPStatut flow generation (mode file)', () => {
+describeWithReference('CPPStatut flow generation (mode file)', () => {
   let t: TestApp;
   let out: string;
   let writer: StatusFlowWriterService;
@@ -44,6 +44,7 @@ describe('CPPStatut flow generation (mode file)', () => {
   const siretB = testSiret(502);
 
   beforeAll(async () => {
+    XSD = readFileSync(sharedPath('reference', 'chorus-pro', 'pastell', 'xsd-pivot', 'CPPStatutPivot_V1_19.xsd'), 'utf8');
     t = await createTestApp();
     writer = t.app.get(StatusFlowWriterService);
   });

@@ -4,12 +4,12 @@ import { validateWithXsd } from '@/status-return/cpp-statut.schema';
 import { apiAs, createUserAndToken, testSiret } from '@test/support/auth';
 import { createInvoice } from '@test/support/invoice.factory';
 import { outboxRows } from '@test/support/outbox.factory';
-import { sharedPath } from '@test/support/shared';
+import { describeWithReference, sharedPath } from '@test/support/shared';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
-const XSD = readFileSync(sharedPath('reference', 'chorus-pro', 'pastell', 'xsd-pivot', 'CPPStatutPivot_V1_19.xsd'), 'utf8');
+let XSD = '';
 
-describe('status return over REST, from the workflow to the CPPStatut file', () => {
+describeWithReference('status return over REST, from the workflow to the CPPStatut file', () => {
   let t: TestApp;
   const siret = testSiret(601);
   const otherSiret = testSiret(602);
@@ -18,6 +18,7 @@ describe('status return over REST, from the workflow to the CPPStatut file', () 
   let tresorier: ReturnType<typeof apiAs>;
 
   beforeAll(async () => {
+    XSD = readFileSync(sharedPath('reference', 'chorus-pro', 'pastell', 'xsd-pivot', 'CPPStatutPivot_V1_19.xsd'), 'utf8');
     t = await createTestApp();
     agent = apiAs(t, await createUserAndToken(t, { email: 'agent@ville.fr', role: 'agent', structureSirets: [siret] }));
     other = apiAs(t, await createUserAndToken(t, { email: 'agent@autre.fr', role: 'agent', structureSirets: [otherSiret] }));
