@@ -1,13 +1,14 @@
 /// <reference lib="dom" />
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import { toCents } from '@/common/money/money';
 import { declareFixtureStructures } from '@/demo/demo.seed';
 import { IngestionService } from '@/ingestion/ingestion.service';
 import { apiAs, createUserAndToken } from '@test/support/auth';
+import { launchChromium } from '@test/support/browser';
 import { createTestApp, TestApp } from '@test/support/test-app';
 import { TEST_DB_KIND } from '@test/support/test-database';
 
@@ -16,7 +17,6 @@ import { TEST_DB_KIND } from '@test/support/test-database';
  * loopback: the finance staff's day, the trésorier's payment, the status file, the PES, and an agent of
  * another structure who sees none of it. Screenshots of each page go to test/artifacts/ (git-ignored).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = resolve(__dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'test', 'artifacts', `web-${TEST_DB_KIND}`);
 const FIXTURES = join(ROOT, 'fixtures');
@@ -44,9 +44,6 @@ describe('Pages in a real browser (Chromium)', () => {
   const downloadDir = mkdtempSync(join(tmpdir(), 'passerelle-web-dl-'));
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium introuvable (${CHROMIUM}) : installez-le (« apt-get install chromium », fait par .ci/run) pour les tests des pages`);
-    }
     mkdirSync(ARTIFACTS, { recursive: true });
     t = await createTestApp();
     await declareFixtureStructures(t.app);
@@ -59,11 +56,7 @@ describe('Pages in a real browser (Chromium)', () => {
     const list = await agentApi.get(`/api/invoices?limit=500`);
     for (const i of list.body.items) ids[i.number] = i.id;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=fr-FR'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
