@@ -1,5 +1,6 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Response } from 'express';
 import { CurrentUser } from '@/users/auth.decorators';
 import { Principal, scopeOf } from '@/users/principal';
 import { AppConfig } from '@/config/app.config';
@@ -30,6 +31,18 @@ export class FlowsController {
   @ApiOperation({ summary: 'Un flux, son enveloppe et ses factures illisibles' })
   get(@CurrentUser() user: Principal, @Param('id') id: string) {
     return this.flows.get(scopeOf(user), id);
+  }
+
+  @Get('flows/:id/raw')
+  @ApiOperation({ summary: 'Le fichier reçu tel quel (rejeté ou non), en téléchargement' })
+  async raw(@CurrentUser() user: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
+    const raw = await this.flows.openRaw(scopeOf(user), id);
+    // Supplier bytes: always a download, never rendered in the app's origin.
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(raw.fileName)}`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Length', String(raw.size));
+    return new StreamableFile(raw.stream);
   }
 
   @Get('reports/anomalies')

@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { FileStore } from '@/storage/file-store.port';
 import { NotFoundError } from '@/common/errors/domain.error';
 import { FlowErrorEntity } from '@/flows/flow-error.entity';
 import { FlowEntity } from '@/flows/flow.entity';
@@ -9,7 +11,10 @@ export type FlowScope = { structureIds: string[] | 'all'; includeUnassigned?: bo
 /** « Suivi démat »: received flows, what became of them and of their invoices. */
 @Injectable()
 export class FlowsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: FileStore,
+  ) {}
 
   async list(scope: FlowScope, limit = 50, before?: string) {
     const params: unknown[] = [Math.min(Math.max(limit, 1), 500)];
@@ -53,6 +58,14 @@ export class FlowsService {
     if (!flow || !(await this.visible(scope, id))) throw new NotFoundError('FLOW_NOT_FOUND', `Flux introuvable : ${id}`);
     const errors = await this.dataSource.getRepository(FlowErrorEntity).find({ where: { flowId: id }, order: { createdAt: 'ASC' } });
     return { ...flow, size: Number(flow.size), errors };
+  }
+
+  /** The raw file as received (kept gzip under its SHA-256; streamed back uncompressed), for whoever sees the flow. */
+  async openRaw(scope: FlowScope, id: string): Promise<{ fileName: string; size: number; stream: Readable }> {
+    const flow = await this.get(scope, id);
+    // A ZIP entry is named « archive.zip!flux.xml »: the download is the entry.
+    const fileName = flow.fileName.slice(flow.fileName.lastIndexOf('!') + 1) || 'flux.xml';
+    return { fileName, size: flow.size, stream: await this.store.openRead(flow.storageKey) };
   }
 
   /**

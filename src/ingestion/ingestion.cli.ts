@@ -28,7 +28,7 @@ export function registerIngestionCommands(program: Command, ctx: CliContext): vo
       bar?.stop();
       if (opts.json) ctx.printJson(report);
       else printReport(ctx, report);
-      if (report.flows.rejected > 0 && report.flows.integrated + report.flows.partial + report.flows.alreadyImported === 0) {
+      if (report.flows.rejected + report.flows.alreadyRejected > 0 && report.flows.integrated + report.flows.partial + report.flows.alreadyImported === 0) {
         process.exitCode = 2;
       }
     });
@@ -48,7 +48,7 @@ export function registerIngestionCommands(program: Command, ctx: CliContext): vo
 function printReport(ctx: CliContext, r: ImportReport): void {
   ctx.print(
     `Flux : ${r.flows.integrated} intégré(s), ${r.flows.partial} partiel(s), ${r.flows.rejected} rejeté(s), ` +
-      `${r.flows.alreadyImported} déjà importé(s).`,
+      `${r.flows.alreadyImported} déjà importé(s)${r.flows.alreadyRejected ? `, ${r.flows.alreadyRejected} déjà rejeté(s)` : ''}.`,
   );
   ctx.print(
     `Factures : ${r.invoices.created} créée(s), ${r.invoices.updated} mise(s) à jour, ${r.invoices.duplicates} doublon(s), ` +

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '@/clock/clock.port';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
 import { AppConfig } from '@/config/app.config';
-import { ActorRole, decide, InvoiceAction, InvoiceStatus, STATUS_LABELS } from '@/invoices/invoice-state.machine';
+import { ActorRole, decide, InvoiceAction, InvoiceStatus, isUnknownRecipient, STATUS_LABELS } from '@/invoices/invoice-state.machine';
 import { InvoiceTransitionsRepository } from '@/invoices/invoice-transitions.repository';
 import { MandateInput, MandatesService } from '@/invoices/mandates.service';
 import { daysLeft, localDate, resumeDueDate } from '@/invoices/payment-deadline';
@@ -65,7 +65,7 @@ export class InvoiceTransitionService {
     const rule = decide(action, {
       status: invoice.status,
       role: actor.role,
-      unknownRecipient: invoice.structureId === null || invoice.anomalyCodes.includes('UNKNOWN_RECIPIENT'),
+      unknownRecipient: isUnknownRecipient(invoice),
       reasonGiven: Boolean(input.reasonCode?.trim()),
       rejectionPending: pendingRejection !== null,
     });

@@ -4,6 +4,7 @@ import { Clock } from '@/clock/clock.port';
 import { ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
 import { AppConfig } from '@/config/app.config';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
+import { isUnknownRecipient } from '@/invoices/invoice-state.machine';
 import { daysLeft, localDate } from '@/invoices/payment-deadline';
 import { InvoiceFilters, InvoicesQueryRepository, ListRow, ListSort, Page } from '@/invoices/invoices-query.repository';
 import { InvoiceScope, inScope } from '@/users/principal';
@@ -24,6 +25,10 @@ export interface InvoiceListItem {
   amountTtc: string;
   amountHt: string;
   anomalies: string[];
+  /** Recipient not one of our structures: only the actions allowed for it (state machine table) apply. */
+  unknownRecipient: boolean;
+  /** Motif of the rejection, suspension or recycling that put the invoice in its current state. */
+  reason: string | null;
   attachmentCount: number;
   issueDate: string;
   receptionDate: string;
@@ -71,6 +76,7 @@ export class InvoicesQueryService {
     return {
       ...invoice,
       recipientSiret: invoice.debtorId,
+      unknownRecipient: isUnknownRecipient(invoice),
       anomalies: d.anomalies.map((a) => ({ code: a.code, message: a.message, at: a.createdAt })),
       daysLeft: this.daysLeft(invoice.dueDate, invoice.suspendedSince, today),
       lines: d.lines,
@@ -140,6 +146,8 @@ export class InvoicesQueryService {
       amountTtc: r.amount_ttc,
       amountHt: r.amount_ht,
       anomalies: r.anomaly_codes ?? [],
+      unknownRecipient: isUnknownRecipient({ structureId: r.structure_id, anomalyCodes: r.anomaly_codes ?? [] }),
+      reason: r.last_reason ?? null,
       attachmentCount: Number(r.attachment_count),
       issueDate: r.issue_date,
       receptionDate: r.reception_date,

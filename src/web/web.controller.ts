@@ -2,6 +2,7 @@ import { Controller, Get, Header, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { NotFoundError } from '@/common/errors/domain.error';
+import { ANOMALY_LABELS } from '@/ingestion/invoice.checks';
 import { INVOICE_STATUSES, STATUS_LABELS, TRANSITIONS, USER_ACTIONS } from '@/invoices/invoice-state.machine';
 import { TRAINS } from '@/invoices/mandates.service';
 import { MAX_REASON_LENGTH } from '@/invoices/reasons.service';
@@ -61,12 +62,13 @@ export class WebController {
 
   /**
    * What the pages need to show only the buttons a role may use: the state machine's own table (the
-   * server still decides every action), the status labels, the motif budget and the trains.
+   * server still decides every action), the status and anomaly labels, the motif budget and the
+   * trains.
    */
   @Get('api/web/meta')
   @Header('Cache-Control', 'private, max-age=300')
   @ApiOperation({ summary: 'Libellés des statuts et actions possibles par statut et rôle (affichage des pages)' })
-  @ApiOkResponse({ description: '{ statuses, actions, transitions, maxReasonLength, trains }' })
+  @ApiOkResponse({ description: '{ statuses, actions, transitions, anomalies, maxReasonLength, trains }' })
   meta() {
     return {
       statuses: INVOICE_STATUSES.map((code) => ({ code, label: STATUS_LABELS[code] })),
@@ -79,6 +81,7 @@ export class WebController {
         allowedForUnknownRecipient: t.allowedForUnknownRecipient,
         label: t.label,
       })),
+      anomalies: Object.entries(ANOMALY_LABELS).map(([code, label]) => ({ code, label })),
       maxReasonLength: MAX_REASON_LENGTH,
       trains: TRAINS,
     };

@@ -28,7 +28,7 @@ describe('ingestion of the generated fixtures: good flows and every bad case', (
   it('integrates the good flows, every invoice, with no anomaly and the right due dates', async () => {
     const report = await ingestion.importPaths([join(FIXTURES, 'pivot')], { source: 'cli' });
     const expected = manifest.good.reduce((n, g) => n + g.invoices.length, 0);
-    expect(report.flows).toEqual({ integrated: manifest.good.length, partial: 0, rejected: 0, alreadyImported: 0 });
+    expect(report.flows).toEqual({ integrated: manifest.good.length, partial: 0, rejected: 0, alreadyImported: 0, alreadyRejected: 0 });
     expect(report.invoices).toEqual({ created: expected, updated: 0, duplicates: 0, withAnomalies: 0 });
     // The hospital's payment delay is 50 days, the others' 30.
     const rows = await db.query(
