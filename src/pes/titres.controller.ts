@@ -27,6 +27,7 @@ class TitreDto {
   @Allow()
   lines: Array<Record<string, unknown>>;
   @ApiPropertyOptional({ description: 'PDF joint (PJ 008) : { name, base64 }' }) @Allow() pdf?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'Modification sans nouveau PDF : garder celui déjà joint' }) @Allow() keepPdf?: boolean;
 }
 
 class CreateTitreDto extends TitreDto {

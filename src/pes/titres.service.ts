@@ -135,6 +135,9 @@ export class TitresService {
       throw new DomainError('TITRE_REFUSED', `Titre refusé : ${r.issues.map((i) => i.message).join(' ; ')}`, 'invalid', { issues: r.issues });
     }
     if (r.year !== current.year) throw new DomainError('TITRE_YEAR_CHANGE', "L'exercice d'un titre numéroté ne peut pas changer");
+    // An edit from the pages that sends no new PDF keeps the one already joined (its bytes are not sent back and forth).
+    const keep = !r.pdf && (body as { keepPdf?: unknown } | null)?.keepPdf === true && current.pdfName ? { name: current.pdfName, key: current.pdfStorageKey } : null;
+    const pdf = r.pdf ?? keep;
     await this.uow.run(async (em) => {
       // Re-checked under lock: a generation may have frozen it meanwhile.
       const [row] = await em.query(`SELECT status FROM pes_titres WHERE id = $1 FOR UPDATE`, [id]);
@@ -146,7 +149,7 @@ export class TitresService {
            debtor = $9::jsonb, debtor_siret = $10, debtor_service_code = $11, debtor_engagement = $12, amount_ht = $13, amount_tva = $14,
            amount_ttc = $15, pdf_name = $16, pdf_storage_key = $17, last_refusal = NULL, updated_at = now() WHERE id = $1`,
         [id, t.ref ?? current.externalRef, t.issueDate, t.object, t.typPce, t.natPce, t.edition, t.codServ ?? null, JSON.stringify(t.debtor), t.debtor.siret ?? null,
-          t.serviceCode ?? null, t.engagementNumber ?? null, r.totals.amountHt, r.totals.amountTva, r.totals.amountTtc, r.pdf?.name ?? null, r.pdf?.key ?? null],
+          t.serviceCode ?? null, t.engagementNumber ?? null, r.totals.amountHt, r.totals.amountTva, r.totals.amountTtc, pdf?.name ?? null, pdf?.key ?? null],
       );
       await this.insertLines(em, [{ id, lines: r.lines }]);
     });
