@@ -28,7 +28,7 @@ describe('POST /api/flows/upload (mode portail from the pages)', () => {
 
   async function upload(files: Array<{ name: string; content: Buffer | string }>, query = '', as = token) {
     const form = new FormData();
-    for (const f of files) form.append('files', new Blob([f.content]), f.name);
+    for (const f of files) form.append('files', new Blob([typeof f.content === 'string' ? f.content : new Uint8Array(f.content)]), f.name);
     const res = await fetch(`${t.url}/api/flows/upload${query}`, { method: 'POST', headers: { authorization: `Bearer ${as}` }, body: form });
     return { status: res.status, body: await res.json() };
   }
@@ -96,8 +96,8 @@ describe('POST /api/flows/upload (mode portail from the pages)', () => {
       // Same throwaway database as the other app of this file: another user.
       const tk = await createUserAndToken(small, { email: 'agent2@saint-aubin.fr', role: 'agent', structureSirets: [COMMUNE] });
       const form = new FormData();
-      form.append('files', new Blob([Buffer.alloc(50_000, 'a')]), 'huge.xml');
-      form.append('files', new Blob([readFileSync(join(FIXTURES, 'pivot-bad', 'malformed-xml.xml'))]), 'small.xml');
+      form.append('files', new Blob([new Uint8Array(Buffer.alloc(50_000, 'a'))]), 'huge.xml');
+      form.append('files', new Blob([new Uint8Array(readFileSync(join(FIXTURES, 'pivot-bad', 'malformed-xml.xml')))]), 'small.xml');
       const res = await fetch(`${small.url}/api/flows/upload`, { method: 'POST', headers: { authorization: `Bearer ${tk}` }, body: form });
       const body = await res.json();
       expect(res.status).toBe(200);

@@ -2,6 +2,12 @@
 import { get, post, whenUnauthenticated } from '/assets/js/api.mjs';
 import { clear, clearNotice, h, notify } from '/assets/js/dom.mjs';
 
+let pendingNotice = null;
+/** A message for the screen about to be drawn (routing clears the previous screen's message). */
+export function noticeForNextScreen(message, kind = 'ok') {
+  pendingNotice = [message, kind];
+}
+
 const ROLE_LABELS = { agent: 'agent', tresorier: 'trésorier', admin: 'administrateur' };
 
 // Screens, who sees them in the menu (the server decides what each may read or do), and their module.
@@ -134,6 +140,8 @@ async function route() {
   const roles = screen?.roles ?? hidden?.roles;
   if (!module || (roles && session.me && !roles.includes(session.me.role))) return go(homeOf(session.me.role));
   clearNotice();
+  if (pendingNotice) notify(...pendingNotice);
+  pendingNotice = null;
   renderTopbar(screen?.path ?? hidden?.menu ?? (name === 'facture' ? 'flux' : ''));
   document.title = `${screen?.label ?? hidden?.title ?? name} — Passerelle`;
   clear(main, h('p', { class: 'loading' }, 'Chargement…'));

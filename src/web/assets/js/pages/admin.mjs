@@ -3,7 +3,7 @@
 // mounted from their own modules (PARTS).
 import { get, post, put } from '/assets/js/api.mjs';
 import { forgetReasons } from '/assets/js/actions.mjs';
-import { myStructures, session } from '/assets/js/app.mjs';
+import { afterLogin, myStructures, noticeForNextScreen, session } from '/assets/js/app.mjs';
 import { clear, h, inlineNotice, modal, table } from '/assets/js/dom.mjs';
 
 /**
@@ -287,11 +287,17 @@ export async function render(main) {
       ],
       { submitLabel: 'Transférer', danger: true, onSubmit: () => post('/api/users/transfer-admin', { siret: s.siret, email: to.value }) },
     );
-    if (done) {
-      structuresNotice.show(`${done.email} est gestionnaire principal de ${s.name}.`);
-      await loadUsers();
-      await loadStructures();
+    if (!done) return;
+    const me = await get('/api/users/me');
+    if (me.role !== 'admin') {
+      // Main admin of no structure any more: back to the screens of an agent, with the outcome on top.
+      noticeForNextScreen(`${done.email} est désormais gestionnaire principal de ${s.name} ; vous êtes agent.`);
+      await afterLogin();
+      return;
     }
+    structuresNotice.show(`${done.email} est gestionnaire principal de ${s.name}.`);
+    await loadUsers();
+    await loadStructures();
   };
 
   const partsBox = h('div');
