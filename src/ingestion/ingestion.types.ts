@@ -16,6 +16,11 @@ export interface ImportReport {
 
 export interface ImportOptions {
   source: FlowSource;
+  /**
+   * SIRETs of the structures the flows are attributed to whatever they hold (flow_structures): the structure a pull
+   * fetched them for, the uploader's structure. Flows are also attributed to the recipients of their invoices.
+   */
+  attributeTo?: string[];
   /** Called after each flow (progress bars). */
   onFlowDone?: (fileName: string, done: number, total: number) => void;
 }
