@@ -30,20 +30,21 @@ export class FlowUploadController {
     if (user.role === 'tresorier') {
       throw new ForbiddenError('UPLOAD_ORDONNATEUR_ONLY', "Les flux de factures sont intégrés par l'ordonnateur (rôle agent ou admin)");
     }
-    const structureId = await this.currentStructure(user, structure);
-    return { files: await this.uploads.upload(req, req.headers, [structureId]) };
+    const siret = await this.currentStructure(user, structure);
+    return { files: await this.uploads.upload(req, req.headers, [siret]) };
   }
 
-  /** The uploader's current structure: a rejected file is attributed to it (flow visibility rule). */
+  /** SIRET of the uploader's current structure: the uploaded flows are attributed to it (flow visibility rule). */
   private async currentStructure(user: Principal, siret: string | undefined): Promise<string> {
     if (!siret) {
-      if (user.structureIds.length === 1) return user.structureIds[0];
+      const mine = (await this.structures.list()).filter((s) => user.structureIds.includes(s.id));
+      if (mine.length === 1) return mine[0].siret;
       throw new DomainError('STRUCTURE_REQUIRED', 'Choisissez la collectivité en cours : le flux lui sera rattaché');
     }
     const found = await this.structures.findEntityBySiret(siret.replace(/\s/g, ''));
     if (!found || !user.structureIds.includes(found.id)) {
       throw new ForbiddenError('STRUCTURE_FORBIDDEN', `La structure ${siret} ne fait pas partie de vos structures`);
     }
-    return found.id;
+    return found.siret;
   }
 }

@@ -51,6 +51,7 @@ export class FlowUploadService {
     return this.config.ingestion.maxFlowBytes;
   }
 
+  /** `attributeTo`: SIRETs the uploaded flows are attributed to (the uploader's current structure). */
   async upload(body: Readable, headers: IncomingHttpHeaders, attributeTo: string[]): Promise<UploadFileResult[]> {
     if (!/^multipart\/form-data/i.test(String(headers['content-type'] ?? ''))) {
       throw new DomainError('UPLOAD_NOT_MULTIPART', 'Envoi de fichiers attendu (formulaire multipart/form-data, champ « files »)');

@@ -18,8 +18,8 @@ export interface ImportReport {
 export interface ImportOptions {
   source: FlowSource;
   /**
-   * Structures a flow is attributed to when nothing in it names one of ours (a rejected or unreadable file): the
-   * uploader's current structure for an upload from the pages.
+   * SIRETs of the structures the flows are attributed to whatever they hold (flow_structures): the structure a pull
+   * fetched them for, the uploader's structure. Flows are also attributed to the recipients of their invoices.
    */
   attributeTo?: string[];
   /** Called after each flow (progress bars). */

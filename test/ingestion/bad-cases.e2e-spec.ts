@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { declareFixtureStructures } from '@/demo/demo.seed';
 import { IngestionService } from '@/ingestion/ingestion.service';
+import { ALL_INVOICES } from '@/users/principal';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
 // The project's own fixtures (made by `npm run fixtures`), each bad case with the outcome it expects.
@@ -115,7 +116,7 @@ describe('ingestion of the generated fixtures: good flows and every bad case', (
   it('the daily anomaly report lists the anomalies per structure', async () => {
     const { AnomalyReportService } = await import('@/flows/anomaly-report.service');
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
-    const report = await t.app.get(AnomalyReportService).forDate(today, 'Europe/Paris', 'all');
+    const report = await t.app.get(AnomalyReportService).forDate(today, 'Europe/Paris', ALL_INVOICES);
     const codes = report.structures.flatMap((s) => s.lines.map((l) => l.code));
     expect(codes).toEqual(expect.arrayContaining(['UNKNOWN_SERVICE', 'INVALID_IBAN', 'WRONG_ROOT', 'INVOICE_UNREADABLE']));
     const withSiret = report.structures.filter((s) => s.siret);

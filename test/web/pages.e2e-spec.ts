@@ -582,7 +582,7 @@ describe('Pages in a real browser (Chromium)', () => {
     await page.locator('#a-creer tbody tr[data-invoice]').first().waitFor();
     const first = await page.locator('#current-structure').inputValue();
     expect(await page.locator('#f-structure').inputValue()).toBe(first);
-    const only = { [COMMUNE]: 'BM-2025-001001', [CC]: 'TL-2025-002003' };
+    const only: Record<string, string> = { [COMMUNE]: 'BM-2025-001001', [CC]: 'TL-2025-002003' };
     const other = first === COMMUNE ? CC : COMMUNE;
     await page.locator(`#a-creer tr[data-invoice="${only[first]}"]`).waitFor();
     await page.locator('#current-structure').selectOption(other);

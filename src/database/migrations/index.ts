@@ -7,6 +7,7 @@ import { PesAsap1700000006000 } from '@/database/migrations/1700000006000-pes-as
 import { WebListSorts1700000007000 } from '@/database/migrations/1700000007000-web-list-sorts';
 import { CreditNoteLinks1700000008000 } from '@/database/migrations/1700000008000-credit-note-links';
 import { AttachmentPackKeys1700000009000 } from '@/database/migrations/1700000009000-attachment-pack-keys';
+import { FlowStructures1700000010000 } from '@/database/migrations/1700000010000-flow-structures';
 import { ReceptionSort1700000013000 } from '@/database/migrations/1700000013000-reception-sort';
 
 export const MIGRATIONS = [
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   WebListSorts1700000007000,
   CreditNoteLinks1700000008000,
   AttachmentPackKeys1700000009000,
+  FlowStructures1700000010000,
   ReceptionSort1700000013000,
 ];
