@@ -1,6 +1,6 @@
-import { gzipSync } from 'node:zlib';
 import { money } from '@/common/money/money';
 import type { Address, BudgetSettings, Debtor, TitreData } from '@/pes/pes.types';
+import { encodePjContent } from '@/pes/pes-pj';
 import { FastXmlWriter, XmlSink } from '@/pes/pes-xml.writer';
 
 // PES V2 « Aller » writer for a recette bordereau and the ASAP of each titre, following the DGFiP schemas of
@@ -12,6 +12,9 @@ export const PES_ALLER_NS = 'http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/all
 export const PJ_TYPE_ASAP = '006';
 /** TypePJ 008 « Document complémentaire à l'ASAP » (PES 5.3 TPJ list; absent from the v491 list). */
 export const PJ_TYPE_PDF = '008';
+
+/** Enveloppe/Emetteur: « nom de l'éditeur émetteur du flux », « nom et version de l'application ». */
+export const PES_EMETTEUR = { sigle: 'PASSERELLE', adresse: 'Passerelle 0.1.0' } as const;
 
 export interface FlowContext {
   settings: BudgetSettings;
@@ -196,13 +199,7 @@ export function encodeFacture(ctx: FlowContext, t: TitreData): { xml: string; ba
   const w = new FastXmlWriter();
   writeFacture(w, ctx, t);
   const xml = w.end();
-  return { xml, base64: wrap76(gzipSync(Buffer.from(xml, 'utf8')).toString('base64')) };
-}
-
-export function wrap76(b64: string): string {
-  let out = '\n';
-  for (let i = 0; i < b64.length; i += 76) out += b64.slice(i, i + 76) + '\n';
-  return out;
+  return { xml, base64: encodePjContent(xml) };
 }
 
 export interface AllerAttachments {
@@ -218,9 +215,15 @@ export function writeAller(w: XmlSink, ctx: FlowContext, titres: TitreData[], at
   w.open('n:PES_Aller', { 'xmlns:n': PES_ALLER_NS });
   w.open('Enveloppe');
   w.open('Parametres');
-  w.leaf('Version', '1');
+  // « Doit être valorisé à 2 » (TParametres, v5.x); TypFic PESALR1 for a PES_Aller.
+  w.leaf('Version', '2');
   w.leaf('TypFic', 'PESALR1');
   w.leaf('NomFic', ctx.fileBaseName);
+  w.close();
+  // Emetteur is mandatory from 5.x on (TCarteVisite): the software's name, then its name and version.
+  w.open('Emetteur');
+  w.leaf('Sigle', PES_EMETTEUR.sigle);
+  w.leaf('Adresse', PES_EMETTEUR.adresse);
   w.close();
   w.close();
   w.open('EnTetePES');

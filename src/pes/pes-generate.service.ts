@@ -15,7 +15,8 @@ import { DirectoryService } from '@/directory/directory.service';
 import { FileStore } from '@/storage/file-store.port';
 import { BordereauEntity } from '@/pes/bordereau.entity';
 import { checkSettings, checkTitreForFlow } from '@/pes/pes.checks';
-import { encodeFacture, FlowContext, pesFileBaseName, wrap76, writeAller } from '@/pes/pes-flow.builder';
+import { encodeFacture, FlowContext, pesFileBaseName, writeAller } from '@/pes/pes-flow.builder';
+import { encodePjContent } from '@/pes/pes-pj';
 import { PesBudgetEntity } from '@/pes/pes-budget.entity';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { TitreData } from '@/pes/pes.types';
@@ -127,7 +128,8 @@ export class PesGenerateService {
   private async writeBordereau(budget: PesBudgetEntity, year: number, titres: TitreData[]): Promise<GeneratedBordereau | null> {
     const emittedOn = this.today();
     const pdfs = new Map<string, string>();
-    for (const t of titres) if (t.pdf) pdfs.set(t.id!, wrap76(t.pdf.content.toString('base64')));
+    // Every PJ is gzip then base64, the PDF (TypePJ 008) included.
+    for (const t of titres) if (t.pdf) pdfs.set(t.id!, encodePjContent(t.pdf.content));
     return this.uow.run(async (em) => {
       // Lock the titres; any a concurrent generation has frozen meanwhile are left out.
       const locked: Array<{ id: string }> = await em.query(
