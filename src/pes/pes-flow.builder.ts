@@ -109,6 +109,7 @@ export function writeFacture(w: XmlSink, ctx: FlowContext, t: TitreData): void {
   if (c.telephone) w.leaf('NumTel', c.telephone);
   if (c.horairesOuverture) w.leaf('HorairesOuv', c.horairesOuverture);
   if (c.codeTipi) w.leaf('CodeTipi', c.codeTipi);
+  if (c.email) w.leaf('AdresseMelEmetteur', c.email);
   if (c.adrTipi) w.leaf('AdrTipi', c.adrTipi);
   if (c.refBdf) w.leaf('RefBdf', c.refBdf);
   w.close();
@@ -140,6 +141,14 @@ export function writeFacture(w: XmlSink, ctx: FlowContext, t: TitreData): void {
   w.leaf('TypTiers', '26');
   w.leaf('Nom', tr.nom);
   w.close();
+  // « Informations pratiques du Centre des finances publiques (horaires, téléphone) », TypTiers 26 only.
+  if (tr.telephone || tr.horairesOuverture || tr.email) {
+    w.open('InfoSupplTiers');
+    if (tr.telephone) w.leaf('NumTel2', tr.telephone);
+    if (tr.horairesOuverture) w.leaf('HorairesOuv2', tr.horairesOuverture);
+    if (tr.email) w.leaf('AdresseMelCFP', tr.email);
+    w.close();
+  }
   address(w, tr.adresse);
   w.open('CpteBancaire');
   w.leaf('BIC', tr.bic ?? '');
@@ -149,7 +158,8 @@ export function writeFacture(w: XmlSink, ctx: FlowContext, t: TitreData): void {
   w.close();
   w.open('FactureIndiv');
   w.leaf('DateEmission', t.issueDate);
-  w.leaf('NumeroFacture', `T${t.year}-${ctx.bordereauNumber}-${t.number}`);
+  // « Il sera indiqué en référence en cas de rejet »: the CPP invoice number when there is one.
+  w.leaf('NumeroFacture', t.invoiceNumber ?? `T${t.year}-${ctx.bordereauNumber}-${t.number}`);
   w.open('Debiteur');
   debtorInfo(w, t.debtor, false);
   address(w, t.debtor.address);
@@ -185,9 +195,12 @@ export function writeFacture(w: XmlSink, ctx: FlowContext, t: TitreData): void {
   w.leaf('Ligne2', l2);
   w.close();
   w.leaf('ModalitesReglement', s.modalites.reglement);
+  // The voies de recours are printed from ModalitesContestation (« mention du tribunal compétent »); ConditionsGen,
+  // mandatory, is « non repris sur l'édition ASAP ».
+  w.leaf('ModalitesContestation', s.modalites.voiesDeRecours);
   // « Si Edition avec TIP : 0 … Si Edition sans TIP (avec Talon) : 1 » (Class_FacturePESIndiv).
   w.leaf('ModeRecouvrement', s.modalites.modeRecouvrement === 'TIP' ? '0' : '1');
-  w.leaf('ConditionsGen', s.modalites.contestation);
+  w.leaf('ConditionsGen', s.modalites.conditionsGenerales ?? s.modalites.reglement);
   w.close();
   w.open('Nomenclatures');
   w.close();
@@ -279,6 +292,14 @@ export function writeAller(w: XmlSink, ctx: FlowContext, titres: TitreData[], at
       w.leaf('IdUnique', id);
       w.leaf('NomPJ', t.pdf.name);
       w.close();
+    }
+    if (t.edition === '02') {
+      // ASAP CPP: what Chorus Pro needs to route the invoice to the public debtor (v5.x BlocPiece).
+      if (t.invoiceNumber) w.leaf('NumeroFacture', t.invoiceNumber);
+      if (t.marketNumber) w.leaf('NumeroMarche', t.marketNumber);
+      if (t.debtorEngagement) w.leaf('NumeroEngagement', t.debtorEngagement);
+      if (t.debtorServiceCode) w.leaf('CodeService', t.debtorServiceCode);
+      if (t.debtorServiceName) w.leaf('NomService', t.debtorServiceName);
     }
     w.close();
     for (const l of t.lines) {

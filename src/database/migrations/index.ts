@@ -7,6 +7,7 @@ import { PesAsap1700000006000 } from '@/database/migrations/1700000006000-pes-as
 import { WebListSorts1700000007000 } from '@/database/migrations/1700000007000-web-list-sorts';
 import { CreditNoteLinks1700000008000 } from '@/database/migrations/1700000008000-credit-note-links';
 import { AttachmentPackKeys1700000009000 } from '@/database/migrations/1700000009000-attachment-pack-keys';
+import { PesV517Titres1700000012000 } from '@/database/migrations/1700000012000-pes-v517-titres';
 
 export const MIGRATIONS = [
   Initial1700000000000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   WebListSorts1700000007000,
   CreditNoteLinks1700000008000,
   AttachmentPackKeys1700000009000,
+  PesV517Titres1700000012000,
 ];
