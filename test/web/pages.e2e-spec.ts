@@ -392,13 +392,18 @@ describe('Pages in a real browser (Chromium)', () => {
     await fill('Ville du centre d’encaissement', 'RENNES CEDEX 9');
     await page.getByRole('tab', { name: 'Modalités' }).click();
     await fill('Modalités de règlement', 'Paiement par virement ou par chèque à l’ordre du Trésor public');
-    await fill('Modalités de contestation (voies de recours)', 'Dans les deux mois suivant la réception, devant la juridiction compétente (art. L1617-5 CGCT)');
+    await fill('Voies de recours (modalités de contestation)', 'Dans les deux mois suivant la réception, devant la juridiction compétente (art. L1617-5 CGCT)');
+    // Talon optique: the notice says plainly that no key is computed; the lines are given by the trésorerie.
+    expect(await page.locator('#talon-notice').textContent()).toContain('Passerelle ne calcule aucune clé');
+    await fill('Talon optique, ligne 1', '{CODCOL}{CODBUD} {EXERCICE} {BORDEREAU:7} {TITRE:13}');
+    await fill('Talon optique, ligne 2', '{SIRET} {MONTANT:12}');
     await shot('13b-pes-parametrage-modalites');
     await page.locator('#budget-save').click();
     await page.locator('#budget-message', { hasText: 'Paramétrage du budget SAINT-AUBIN-01 enregistré' }).waitFor();
     expect(await page.locator('#budget-issues').textContent()).toBe('');
     const saved = (await adminApi.get('/api/pes/budgets/SAINT-AUBIN-01')).body;
     expect(saved.settings.signataire).toEqual({ nom: 'DUPONT', prenom: 'MARIE', fonction: 'Le Maire' });
+    expect(saved.settings.talon).toEqual({ ligne1: '{CODCOL}{CODBUD} {EXERCICE} {BORDEREAU:7} {TITRE:13}', ligne2: '{SIRET} {MONTANT:12}' });
     expect(saved.issues).toEqual([]);
   });
 
@@ -423,7 +428,7 @@ describe('Pages in a real browser (Chromium)', () => {
     await form.getByLabel('Type ASAP PES').selectOption('01');
     await form.getByLabel('Nom ou raison sociale du débiteur').fill('MARTIN');
     await form.getByLabel('Prénom').fill('JEAN');
-    await form.getByLabel('Civilité').fill('M.');
+    await form.getByLabel('Civilité').selectOption('M');
     await form.getByLabel('Numéro et voie').fill('12 RUE DES LILAS');
     await form.getByLabel('Code postal').fill('49170');
     await form.getByLabel('Ville').fill('SAINT-AUBIN-SUR-LOIRE');

@@ -1,45 +1,5 @@
-// Code lists of the PES V2 recette side as the DGFiP documentation names them (DomaineGlobalAller, PES_RecetteAller):
-// display labels only, the server checks every value (src/pes/pes.types.ts).
-
-export const CAT_TIERS = {
-  '01': 'Personnes physiques',
-  20: 'État et établissements publics nationaux',
-  21: 'Régions',
-  22: 'Départements',
-  23: 'Communes',
-  24: 'Groupements de collectivités',
-  25: 'Caisses des écoles',
-  26: 'CCAS',
-  27: 'Établissements publics de santé',
-  28: 'École nationale de la santé publique',
-  29: 'Autres établissements publics et organismes internationaux',
-  50: 'Autres organismes sociaux',
-  60: 'Personnes morales de droit privé autres qu’organismes sociaux',
-  61: 'Caisses de sécurité sociale régime général',
-  62: 'Caisses de sécurité sociale régime agricole',
-  63: 'Sécurité sociale des travailleurs non salariés et professions non agricoles',
-  64: 'Autres régimes obligatoires de sécurité sociale',
-  65: 'Mutuelles et organismes d’assurance',
-  70: 'Divers autres tiers payants',
-  71: 'CNRACL',
-  72: 'IRCANTEC',
-  73: 'ASSEDIC',
-  74: 'Caisses mutualistes de retraite complémentaires',
-};
-
-export const NAT_JUR = {
-  '01': 'Particuliers',
-  '02': 'Artisan / Commerçant / Agriculteur',
-  '03': 'Société',
-  '04': 'CAM',
-  '05': 'Caisse complémentaire',
-  '06': 'Association',
-  '07': 'État / organisme d’État',
-  '08': 'Établissement public national',
-  '09': 'Collectivité territoriale / EPL / EPS',
-  10: 'État étranger / ambassade',
-  11: 'CAF',
-};
+// Code lists of the PES pages: the server's (GET /api/pes/meta), and the labels of TypPce / NatPce as the DGFiP
+// documentation names them (PES_RecetteAller), display only — the server checks every value (src/pes/pes.types.ts).
 
 export const TYP_PCE = {
   '01': 'Titre ordinaire',
@@ -72,16 +32,35 @@ export const NAT_PCE = {
   18: 'Opération d’ordre liée aux cessions',
 };
 
-/** Corail's « Type ASAP PES ». */
-export const EDITIONS = {
-  '01': '01 — Avis des sommes à payer à éditer',
-  '02': '02 — Avis des sommes à payer CPP (Chorus Pro)',
-  '04': '04 — Avis des sommes à payer sans traitement DGFiP',
-};
+/**
+ * The code lists the server checks with (GET /api/pes/meta: Edition, civilités, CatTiers with the NatJur each allows
+ * — annexe 3 —, modes de recouvrement, talon notice), loaded once.
+ */
+let meta = null;
+export async function pesMeta(get) {
+  meta ??= await get('/api/pes/meta');
+  return meta;
+}
 
-/** Options of a <select> from a code list, codes first (« 23 — Communes »), in code order. */
+/** Options of a <select> from [{ code, label }], « 23 — Communes » (or the label alone when it starts with the code). */
+export function metaOptions(list, selected, h) {
+  return list.map(({ code, label }) => h('option', { value: code, selected: code === selected }, label.startsWith(code) ? label : `${code} — ${label}`));
+}
+
+/** Options from a { code: label } table, in code order. */
 export function codeOptions(list, selected, h) {
   return Object.entries(list)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([code, label]) => h('option', { value: code, selected: code === selected }, list === EDITIONS ? label : `${code} — ${label}`));
+    .map(([code, label]) => h('option', { value: code, selected: code === selected }, `${code} — ${label}`));
+}
+
+/** NatJur allowed for a CatTiers (annexe 3): the nature select follows the category chosen. */
+export function bindNatJur(categorySelect, natSelect, meta, h) {
+  const fill = () => {
+    const keep = natSelect.value;
+    const allowed = meta.catTiers.find((c) => c.code === categorySelect.value)?.natJur ?? meta.natJur.map((n) => n.code);
+    natSelect.replaceChildren(...metaOptions(meta.natJur.filter((n) => allowed.includes(n.code)), allowed.includes(keep) ? keep : allowed[0], h));
+  };
+  categorySelect.addEventListener('change', fill);
+  fill();
 }

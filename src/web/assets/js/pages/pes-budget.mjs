@@ -1,10 +1,11 @@
 // « PES Facture ASAP (Paramétrage global) » of a budget (Corail): tabs Collectivité (with the signataire), Trésorerie,
-// Modalités. Saved whole (PUT /api/pes/budgets); what an ASAP still lacks is listed after each save.
+// Modalités (with the talon optique and the closed exercices). Saved whole (PUT /api/pes/budgets); what an ASAP still
+// lacks is listed after each save. Code lists and the talon notice come from GET /api/pes/meta.
 import { get, put } from '/assets/js/api.mjs';
 import { currentStructure } from '/assets/js/app.mjs';
 import { clear, h, inlineNotice } from '/assets/js/dom.mjs';
 import { pathField, readPaths, tabs } from '/assets/js/form.mjs';
-import { CAT_TIERS, codeOptions, NAT_JUR } from '/assets/js/pes-codes.mjs';
+import { bindNatJur, metaOptions, pesMeta } from '/assets/js/pes-codes.mjs';
 
 const group = (legend, ...fields) => h('fieldset', { class: 'group' }, h('legend', {}, legend), h('div', { class: 'form-grid' }, fields));
 
@@ -19,12 +20,18 @@ function address(v, prefix, who) {
 }
 
 export async function render(main, [code]) {
-  const existing = code && code !== 'nouveau' ? await get(`/api/pes/budgets/${encodeURIComponent(code)}`) : null;
+  const [existing, meta] = await Promise.all([code && code !== 'nouveau' ? get(`/api/pes/budgets/${encodeURIComponent(code)}`) : null, pesMeta(get)]);
   const here = currentStructure();
   const v = existing?.settings ?? { collectivite: { siret: here?.siret ?? '', label: here?.name?.toUpperCase().slice(0, 38) ?? '', categorie: '23', natureJuridique: '09' }, modalites: { modeRecouvrement: 'TALON' } };
   const notice = inlineNotice({ id: 'budget-message' });
+  // Closed exercices (journée complémentaire passed): generating a titre of one of them warns.
+  const exercicesInput = h('input', { type: 'text', id: 'budget-exercices-clos', value: (v.exercicesClos ?? []).join(', '), placeholder: '2023, 2024', inputmode: 'numeric' });
+  const exercices = h('label', { for: 'budget-exercices-clos' }, 'Exercices clos (années séparées par des virgules)', exercicesInput);
   const issuesBox = h('div', { id: 'budget-issues' });
 
+  const category = pathField(v, 'collectivite.categorie', 'Catégorie', { type: 'select', options: metaOptions(meta.catTiers, v.collectivite?.categorie, h) });
+  const nature = pathField(v, 'collectivite.natureJuridique', 'Nature juridique', { type: 'select', options: metaOptions(meta.natJur, v.collectivite?.natureJuridique, h) });
+  bindNatJur(category.querySelector('select'), nature.querySelector('select'), meta, h);
   const collectivite = [
     group(
       'Collectivité',
@@ -35,10 +42,11 @@ export async function render(main, [code]) {
       pathField(v, 'collectivite.codBud', 'Code budget (CodBud)', { required: true, maxlength: 2 }),
       pathField(v, 'collectivite.idPost', 'Poste comptable (IdPost)', { required: true, maxlength: 7 }),
       pathField(v, 'collectivite.libellePoste', 'Libellé du poste comptable', { maxlength: 38 }),
-      pathField(v, 'collectivite.categorie', 'Catégorie', { type: 'select', options: codeOptions(CAT_TIERS, v.collectivite?.categorie, h) }),
-      pathField(v, 'collectivite.natureJuridique', 'Nature juridique', { type: 'select', options: codeOptions(NAT_JUR, v.collectivite?.natureJuridique, h) }),
+      category,
+      nature,
       pathField(v, 'collectivite.horairesOuverture', 'Horaires d’ouverture', { maxlength: 38 }),
       pathField(v, 'collectivite.telephone', 'Téléphone', { maxlength: 20, type: 'tel' }),
+      pathField(v, 'collectivite.email', 'Adresse électronique', { maxlength: 50, type: 'email' }),
       pathField(v, 'collectivite.refBdf', 'Numéro émetteur / ICS (RefBdf)', { maxlength: 13 }),
       pathField(v, 'collectivite.codServ', 'Code service émetteur (CodServ)', { maxlength: 10 }),
       pathField(v, 'collectivite.codeTipi', 'Code TIPI', { maxlength: 7, inputmode: 'numeric' }),
@@ -56,8 +64,9 @@ export async function render(main, [code]) {
     group(
       'Trésorerie (Centre des Finances Publiques)',
       pathField(v, 'tresorerie.nom', 'Nom de la trésorerie', { required: true, maxlength: 38 }),
-      pathField(v, 'tresorerie.horairesOuverture', 'Horaires d’ouverture de la trésorerie', { maxlength: 38 }),
+      pathField(v, 'tresorerie.horairesOuverture', 'Horaires d’accueil de la trésorerie', { maxlength: 38 }),
       pathField(v, 'tresorerie.telephone', 'Téléphone de la trésorerie', { maxlength: 20, type: 'tel' }),
+      pathField(v, 'tresorerie.email', 'Adresse électronique de la trésorerie', { maxlength: 50, type: 'email' }),
       pathField(v, 'tresorerie.iban', 'IBAN de la trésorerie', { maxlength: 34, autocomplete: 'off' }),
       pathField(v, 'tresorerie.bic', 'BIC de la trésorerie', { maxlength: 11, autocomplete: 'off' }),
       pathField(v, 'tresorerie.titulaire', 'Titulaire du compte', { maxlength: 32 }),
@@ -75,13 +84,21 @@ export async function render(main, [code]) {
       'Modalités',
       pathField(v, 'modalites.modeRecouvrement', 'Mode de recouvrement', {
         type: 'select',
-        options: [
-          h('option', { value: 'TALON', selected: v.modalites?.modeRecouvrement !== 'TIP' }, 'Talon de paiement (talon optique)'),
-          h('option', { value: 'TIP', selected: v.modalites?.modeRecouvrement === 'TIP' }, 'TIP (150 000,00 € au plus)'),
-        ],
+        options: metaOptions(meta.modesRecouvrement, v.modalites?.modeRecouvrement ?? 'TALON', h),
       }),
       pathField(v, 'modalites.reglement', 'Modalités de règlement', { type: 'textarea', maxlength: 250, wide: true }),
-      pathField(v, 'modalites.contestation', 'Modalités de contestation (voies de recours)', { type: 'textarea', maxlength: 250, wide: true }),
+      pathField(v, 'modalites.voiesDeRecours', 'Voies de recours (modalités de contestation)', { type: 'textarea', maxlength: 420, wide: true }),
+      pathField(v, 'modalites.conditionsGenerales', 'Conditions générales de facturation (non imprimées sur l’ASAP)', { type: 'textarea', maxlength: 250, wide: true }),
+    ),
+    group(
+      'Talon optique',
+      h('p', { class: 'hint wide', id: 'talon-notice' }, meta.talon.notice),
+      pathField(v, 'talon.ligne1', 'Talon optique, ligne 1', { maxlength: 120, wide: true, placeholder: '{CODCOL}{CODBUD} {EXERCICE} {BORDEREAU:7} {TITRE:13}' }),
+      pathField(v, 'talon.ligne2', 'Talon optique, ligne 2', { maxlength: 120, wide: true, placeholder: '{SIRET} {MONTANT:12}' }),
+    ),
+    group(
+      'Exercices clos dans Hélios',
+      exercices,
     ),
   ];
   const t = tabs(
@@ -113,6 +130,7 @@ export async function render(main, [code]) {
       body.tresorerie ??= {};
       body.centreEncaissement ??= { adresse: {} };
       body.modalites ??= {};
+      body.exercicesClos = exercicesInput.value.split(/[\s,;]+/).filter(Boolean);
       const saved = await put('/api/pes/budgets', body);
       notice.show(`Paramétrage du budget ${saved.code} enregistré.`);
       showIssues(saved);

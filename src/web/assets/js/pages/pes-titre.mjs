@@ -5,7 +5,7 @@ import { get, post, put } from '/assets/js/api.mjs';
 import { clear, h, inlineNotice } from '/assets/js/dom.mjs';
 import { fileToBase64, pathField, readPaths } from '/assets/js/form.mjs';
 import { centsToDecimal, formatMoney, parseAmountToCents } from '/assets/js/format.mjs';
-import { CAT_TIERS, codeOptions, EDITIONS, NAT_JUR, NAT_PCE, TYP_PCE } from '/assets/js/pes-codes.mjs';
+import { bindNatJur, codeOptions, metaOptions, NAT_PCE, pesMeta, TYP_PCE } from '/assets/js/pes-codes.mjs';
 
 const LINE_FIELDS = [
   ['productCode', 'Code produit', { size: 5, maxlength: 4 }],
@@ -30,18 +30,26 @@ function decimal(text) {
 }
 
 export async function render(main, [budgetCode, id]) {
-  const titre = id && id !== 'nouveau' ? await get(`/api/titres/${encodeURIComponent(id)}`) : null;
+  const [titre, meta] = await Promise.all([id && id !== 'nouveau' ? get(`/api/titres/${encodeURIComponent(id)}`) : null, pesMeta(get)]);
   const budget = titre?.budget ?? budgetCode;
   const frozen = titre && titre.status !== 'EN_ATTENTE';
   const v = titre ?? { issueDate: today(), typPce: '01', natPce: '01', edition: '01', debtor: { category: '01', legalNature: '01', address: {} } };
   const notice = inlineNotice({ id: 'titre-message' });
 
-  const edition = pathField(v, 'edition', 'Type ASAP PES', { type: 'select', options: codeOptions(EDITIONS, v.edition, h) });
+  const edition = pathField(v, 'edition', 'Type ASAP PES', { type: 'select', options: metaOptions(meta.editions, v.edition, h) });
+  // ASAP CPP (Edition 02): the invoice Chorus Pro hands the debtor, with its references in the debtor's directory.
   const cppPart = group(
-    'ASAP CPP (Chorus Pro) : références du débiteur',
+    'ASAP CPP (Chorus Pro) : facture et références du débiteur',
+    pathField(v, 'invoiceNumber', 'N° de facture (NumeroFacture)', { maxlength: 20 }),
     pathField(v, 'serviceCode', 'Code service du débiteur', { maxlength: 100 }),
+    pathField(v, 'serviceName', 'Nom du service du débiteur', { maxlength: 100 }),
     pathField(v, 'engagementNumber', 'N° d’engagement du débiteur', { maxlength: 50 }),
+    pathField(v, 'marketNumber', 'N° de marché', { maxlength: 50 }),
   );
+  const category = pathField(v, 'debtor.category', 'Catégorie du débiteur', { type: 'select', options: metaOptions(meta.catTiers, v.debtor?.category, h) });
+  const nature = pathField(v, 'debtor.legalNature', 'Nature juridique du débiteur', { type: 'select', options: metaOptions(meta.natJur, v.debtor?.legalNature, h) });
+  bindNatJur(category.querySelector('select'), nature.querySelector('select'), meta, h);
+  const civility = pathField(v, 'debtor.civility', 'Civilité', { type: 'select', options: [h('option', { value: '' }, '—'), ...metaOptions(meta.civilites, v.debtor?.civility, h)] });
   const showCpp = () => (cppPart.hidden = edition.querySelector('select').value !== '02');
   edition.querySelector('select').addEventListener('change', showCpp);
 
@@ -126,9 +134,9 @@ export async function render(main, [budgetCode, id]) {
       h(
         'div',
         { class: 'form-grid' },
-        pathField(v, 'debtor.category', 'Catégorie du débiteur', { type: 'select', options: codeOptions(CAT_TIERS, v.debtor?.category, h) }),
-        pathField(v, 'debtor.legalNature', 'Nature juridique du débiteur', { type: 'select', options: codeOptions(NAT_JUR, v.debtor?.legalNature, h) }),
-        pathField(v, 'debtor.civility', 'Civilité', { maxlength: 10, placeholder: 'M., MME' }),
+        category,
+        nature,
+        civility,
         pathField(v, 'debtor.name', 'Nom ou raison sociale du débiteur', { required: true, maxlength: 38 }),
         pathField(v, 'debtor.firstName', 'Prénom', { maxlength: 38 }),
         pathField(v, 'debtor.complName', 'Complément de nom', { maxlength: 38 }),
@@ -141,6 +149,18 @@ export async function render(main, [budgetCode, id]) {
         pathField(v, 'debtor.address.codPays', 'Code pays INSEE (à l’étranger)', { maxlength: 3, inputmode: 'numeric' }),
       ),
       cppPart,
+      h(
+        'details',
+        { class: 'group' },
+        h('summary', {}, 'Talon optique calculé par le logiciel comptable (facultatif)'),
+        h('p', { class: 'hint' }, meta.talon.notice),
+        h(
+          'div',
+          { class: 'form-grid' },
+          pathField(v, 'talon.ligne1', 'Talon, ligne 1', { maxlength: 60, wide: true }),
+          pathField(v, 'talon.ligne2', 'Talon, ligne 2', { maxlength: 60, wide: true }),
+        ),
+      ),
       h(
         'div',
         { class: 'form-grid' },
@@ -160,16 +180,17 @@ export async function render(main, [budgetCode, id]) {
     try {
       const body = readPaths(form);
       body.lines = lines().filter((l) => Object.keys(l).length > 0);
-      if (body.edition !== '02') {
-        delete body.serviceCode;
-        delete body.engagementNumber;
-      }
+      if (body.edition !== '02') for (const k of ['invoiceNumber', 'serviceCode', 'serviceName', 'engagementNumber', 'marketNumber']) delete body[k];
       const file = pdfInput.files?.[0];
       if (file) body.pdf = { name: file.name, base64: await fileToBase64(file) };
       else if (keepPdf?.checked) body.keepPdf = true;
       const saved = titre ? await put(`/api/titres/${titre.id}`, body) : await post('/api/titres', { ...body, budget });
       if (!titre) history.replaceState(null, '', `#/titre/${encodeURIComponent(budget)}/${saved.id}`);
-      notice.show([`Titre ${saved.year}-${saved.number} enregistré (${formatMoney(saved.amountTtc)} TTC). `, h('a', { href: '#/pes' }, 'Retour aux titres')]);
+      notice.show([
+        `Titre ${saved.year}-${saved.number} enregistré (${formatMoney(saved.amountTtc)} TTC). `,
+        h('a', { href: '#/pes' }, 'Retour aux titres'),
+        saved.warnings?.length ? h('ul', {}, saved.warnings.map((w) => h('li', {}, w.message))) : null,
+      ]);
     } catch (err) {
       const issues = err.details?.issues;
       notice.show(issues?.length ? ['Titre refusé :', h('ul', {}, issues.map((i) => h('li', {}, i.message)))] : err.message, 'error');
@@ -183,6 +204,18 @@ export async function render(main, [budgetCode, id]) {
     h('p', {}, h('a', { href: '#/pes' }, '‹ Titres et PES ASAP')),
     h('h1', {}, titre ? `Titre ${titre.year}-${titre.number} (budget ${budget})` : `Nouveau titre de recette (budget ${budget})`),
     frozen ? h('p', { class: 'error-text', role: 'alert' }, 'Ce titre est dans un bordereau généré : il ne peut plus être modifié.') : null,
+    titre?.asapRetour ? h('p', { class: 'notice inline', id: 'titre-asap-retour' }, asapRetourText(titre.asapRetour)) : null,
+    titre?.warnings?.length ? h('ul', { class: 'hint' }, titre.warnings.map((w) => h('li', {}, w.message))) : null,
+    titre?.lastRefusal ? h('p', { class: 'error-text' }, `Non généré : ${titre.lastRefusal}`) : null,
     h('section', { class: 'panel' }, h('div', { class: 'body' }, form)),
   );
+}
+
+const ASAP_STATES = { POSTALISE: 'remis à La Poste', NOTIFIE: 'notifié au débiteur (espace en ligne)', LU: 'lu par le débiteur', REJETE: 'rejeté' };
+
+/** What Hélios said of the ASAP (PES_AsapRetour): posted, notified, read, rejected — with its dates. */
+export function asapRetourText(r) {
+  const date = r.firstReadOn ?? r.notifiedOn ?? r.postedOn ?? r.rejectedOn;
+  const when = date ? ` le ${date.split('-').reverse().join('/')}` : '';
+  return `ASAP ${ASAP_STATES[r.state] ?? r.state}${when}${r.state === 'REJETE' && r.rejectionReason ? ` : ${r.rejectionReason}` : ''}${r.relance ? ' (représenté sans sa pièce jointe)' : ''}.`;
 }

@@ -5,6 +5,7 @@ import { currentStructure, session } from '/assets/js/app.mjs';
 import { clear, downloadLink, h, inlineNotice, table } from '/assets/js/dom.mjs';
 import { fileToBase64 } from '/assets/js/form.mjs';
 import { formatDate, formatDateTime, formatMoney } from '/assets/js/format.mjs';
+import { asapRetourText } from '/assets/js/pages/pes-titre.mjs';
 
 const EDITIONS = { '01': '01 — à éditer', '02': '02 — Chorus Pro', '04': '04 — sans traitement DGFiP' };
 const TITRE_STATES = { EN_ATTENTE: ['En attente', 'A_TRAITER'], EMIS: ['Émis', 'ok'] };
@@ -61,7 +62,15 @@ export async function render(main) {
           { label: 'Montant TTC', cell: (t) => formatMoney(t.amountTtc), num: true },
           { label: 'État', cell: (t) => badge(TITRE_STATES, t.status) },
           { label: 'Bordereau', cell: (t) => (t.bordereau ? String(t.bordereau) : '') },
-          { label: 'Problème', cell: (t) => (t.lastRefusal ? h('span', { class: 'error-text' }, t.lastRefusal) : ''), class: 'wrap' },
+          {
+            label: 'Problème / retour Hélios',
+            class: 'wrap',
+            cell: (t) => [
+              t.lastRefusal ? h('span', { class: 'error-text' }, t.lastRefusal) : null,
+              (t.warnings ?? []).map((w) => h('div', { class: 'hint' }, w.message)),
+              t.asapRetour ? h('div', { dataset: { asapRetour: t.asapRetour.state } }, asapRetourText(t.asapRetour)) : null,
+            ],
+          },
           {
             label: 'Accès',
             cell: (t) => h('a', { href: `#/titre/${encodeURIComponent(chosen)}/${t.id}`, dataset: { titre: `${t.year}-${t.number}` } }, t.status === 'EN_ATTENTE' ? 'Modifier' : 'Voir'),
