@@ -60,12 +60,12 @@ export function myStructures() {
 /** « Collectivité en cours » (Corail): the structure the user works for now, chosen in the top bar when they have several. */
 export function currentStructure() {
   const mine = myStructures();
-  const saved = localStorage.getItem(CURRENT_KEY);
+  const saved = window.localStorage.getItem(CURRENT_KEY);
   return mine.find((s) => s.siret === saved) ?? mine[0] ?? null;
 }
 
 function setCurrentStructure(siret) {
-  localStorage.setItem(CURRENT_KEY, siret);
+  window.localStorage.setItem(CURRENT_KEY, siret);
   window.dispatchEvent(new CustomEvent('collectivite'));
   route();
 }
