@@ -287,7 +287,7 @@ describe('Pages in a real browser (Chromium)', () => {
     await r.getByRole('checkbox').check();
     await page.locator('#pay-selection').click();
     await page.locator('dialog').getByRole('button', { name: 'Mettre en paiement' }).click();
-    await page.locator('#notice', { hasText: '1 facture(s) mise(s) en paiement' }).waitFor();
+    await page.locator('#tresorier-message', { hasText: '1 facture(s) mise(s) en paiement' }).waitFor();
     await page.waitForFunction(() => !document.querySelector('tr[data-invoice="ESL-2025-001003"]'));
     expect((await agentApi.get(`/api/invoices/${ids['ESL-2025-001003']}`)).body.status).toBe('MISE_EN_PAIEMENT');
   });
