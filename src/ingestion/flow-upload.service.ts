@@ -126,6 +126,8 @@ export class FlowUploadService {
         Promise.all(writes).then(() => !failed && resolve(received), fail);
       });
       body.on('error', fail);
+      // The browser went away mid-file: nothing is imported, the partial files go with the temporary folder.
+      body.on('aborted', () => fail(new Error('connexion interrompue')));
       body.pipe(parser);
     });
   }
