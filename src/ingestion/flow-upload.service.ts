@@ -114,11 +114,11 @@ export class FlowUploadService {
         stream.on('data', (chunk: Buffer) => (file.size += chunk.length));
         // Beyond the limit busboy stops the part: the partial file is dropped, the file reported too large.
         stream.on('limit', () => (file.tooLarge = true));
-        writes.push(
-          pipeline(stream, createWriteStream(file.path)).then(async () => {
-            if (file.tooLarge) await fs.rm(file.path, { force: true });
-          }),
-        );
+        const written = pipeline(stream, createWriteStream(file.path)).then(async () => {
+          if (file.tooLarge) await fs.rm(file.path, { force: true });
+        });
+        written.catch(fail); // a disk error or an aborted part fails the upload at once (never an unhandled rejection)
+        writes.push(written);
       });
       parser.on('filesLimit', () => fail(new DomainError('UPLOAD_TOO_MANY_FILES', `${MAX_UPLOAD_FILES} fichiers au plus par envoi`)));
       parser.on('error', fail);
