@@ -8,8 +8,8 @@ import { InvoiceValidationEntity } from '@/invoices/invoice-validation.entity';
 import { InvoiceVatEntity } from '@/invoices/invoice-vat.entity';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
 import { InvoiceScope } from '@/users/principal';
-
-
+import { BadRequestError } from '@/common/errors/domain.error';
+import { isCalendarDate, isUuid } from '@/common/http/validators';
 
 export interface InvoiceFilters {
   status?: string[];
@@ -95,17 +95,18 @@ function encodeCursor(sort: ListSort, row: ListRow): string {
   return Buffer.from(raw).toString('base64url');
 }
 
+// As encodeCursor writes them: anything else was not made by this service.
 const KEY_FORMATS: Record<(typeof LIST_SORTS)[ListSort]['cast'], (v: string) => boolean> = {
-  timestamptz: (v) => !Number.isNaN(Date.parse(v)),
-  date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v),
-  numeric: (v) => /^-?\d+(\.\d+)?$/.test(v),
+  timestamptz: (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+  date: (v) => isCalendarDate(v),
+  numeric: (v) => /^-?\d{1,30}(\.\d{1,6})?$/.test(v),
 };
 
 function decodeCursor(cursor: string, sort: ListSort): { key: string; id: string } | null {
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const [cursorSort, key, id] = parts.length === 2 ? ['received_desc', ...parts] : parts;
   // A cursor only continues the sort it was made for.
-  if (cursorSort !== sort || !key || !id || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (cursorSort !== sort || !key || !id || !isUuid(id)) return null;
   return KEY_FORMATS[LIST_SORTS[sort].cast](key) ? { key, id } : null;
 }
 
@@ -155,10 +156,9 @@ export class InvoicesQueryRepository {
     }
     if (cursor) {
       const c = decodeCursor(cursor, sort);
-      if (c) {
-        const cmp = order.dir === 'DESC' ? '<' : '>';
-        where.push(`(${order.expr}, i.id) ${cmp} (${p(c.key)}::${order.cast}, ${p(c.id)}::uuid)`);
-      }
+      if (!c) throw new BadRequestError('INVALID_CURSOR', 'Curseur de page invalide, ou fait pour un autre tri : repartez de la première page');
+      const cmp = order.dir === 'DESC' ? '<' : '>';
+      where.push(`(${order.expr}, i.id) ${cmp} (${p(c.key)}::${order.cast}, ${p(c.id)}::uuid)`);
     }
     const sql = `
       SELECT i.id, i.number, i.supplier_id, i.supplier_name, i.debtor_id, i.structure_id, i.service_code, i.type,
@@ -176,7 +176,7 @@ export class InvoicesQueryRepository {
   }
 
   findInvoice(id: string): Promise<InvoiceEntity | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return this.dataSource.getRepository(InvoiceEntity).findOne({ where: { id } });
   }
 
@@ -198,7 +198,7 @@ export class InvoicesQueryRepository {
   }
 
   findAttachment(invoiceId: string, attachmentId: string): Promise<InvoiceAttachmentEntity | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(attachmentId)) return Promise.resolve(null);
+    if (!isUuid(attachmentId)) return Promise.resolve(null);
     return this.dataSource.manager.findOne(InvoiceAttachmentEntity, { where: { id: attachmentId, invoiceId } });
   }
 }

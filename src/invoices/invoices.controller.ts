@@ -1,7 +1,9 @@
 import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumberString, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumberString, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { IsCalendarDate, IsListOf, IsStructureRef } from '@/common/http/validators';
+import { INVOICE_STATUSES } from '@/invoices/invoice-state.machine';
 import { Response } from 'express';
 import { CurrentUser } from '@/users/auth.decorators';
 import { Principal, scopeOf } from '@/users/principal';
@@ -9,23 +11,21 @@ import { LIST_SORTS, LIST_TABS, ListSort, ListTab } from '@/invoices/invoices-qu
 import { InvoicesQueryService } from '@/invoices/invoices-query.service';
 import { AttachmentKind, INLINE_TYPES } from '@/invoices/attachment-kind';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 export class InvoiceListQuery {
   @ApiPropertyOptional({ description: 'Statut interne (ou plusieurs séparés par des virgules)', example: 'A_TRAITER' })
-  @IsOptional() @IsString() status?: string;
-  @ApiPropertyOptional({ description: 'SIRET ou identifiant de la structure' }) @IsOptional() @IsString() structure?: string;
+  @IsOptional() @IsListOf(INVOICE_STATUSES) status?: string;
+  @ApiPropertyOptional({ description: 'SIRET ou identifiant de la structure' }) @IsOptional() @IsStructureRef() structure?: string;
   @ApiPropertyOptional({ description: 'Code service' }) @IsOptional() @IsString() service?: string;
   @ApiPropertyOptional({ description: 'Identifiant du fournisseur ou partie de sa raison sociale' }) @IsOptional() @IsString() supplier?: string;
   @ApiPropertyOptional({ description: 'Numéro de facture' }) @IsOptional() @IsString() number?: string;
-  @ApiPropertyOptional({ description: 'Reçue à partir du (AAAA-MM-JJ)' }) @IsOptional() @Matches(DATE) from?: string;
-  @ApiPropertyOptional({ description: "Reçue jusqu'au (AAAA-MM-JJ)" }) @IsOptional() @Matches(DATE) to?: string;
+  @ApiPropertyOptional({ description: 'Reçue à partir du (AAAA-MM-JJ)' }) @IsOptional() @IsCalendarDate() from?: string;
+  @ApiPropertyOptional({ description: "Reçue jusqu'au (AAAA-MM-JJ)" }) @IsOptional() @IsCalendarDate() to?: string;
   @ApiPropertyOptional({ description: 'Net à payer minimum' }) @IsOptional() @IsNumberString() amountMin?: string;
   @ApiPropertyOptional({ description: 'Net à payer maximum' }) @IsOptional() @IsNumberString() amountMax?: string;
   @ApiPropertyOptional({ description: "Code d'anomalie, ou * pour toute anomalie" }) @IsOptional() @IsString() anomaly?: string;
   @ApiPropertyOptional({ description: 'Échéance de paiement dans N jours au plus' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(3650) dueWithinDays?: number;
-  @ApiPropertyOptional({ description: 'Identifiant du flux' }) @IsOptional() @IsString() flow?: string;
+  @ApiPropertyOptional({ description: 'Identifiant du flux' }) @IsOptional() @IsUUID() flow?: string;
   @ApiPropertyOptional({ enum: Object.keys(LIST_TABS), description: "Liste d'« Intégration des flux » : à créer, déjà créées, en anomalie ou rejetées" })
   @IsOptional() @IsIn(Object.keys(LIST_TABS)) tab?: ListTab;
   @ApiPropertyOptional({ enum: Object.keys(LIST_SORTS), default: 'received_desc', description: 'Tri (réception, échéance, net à payer)' })

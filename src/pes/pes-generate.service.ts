@@ -7,6 +7,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@/clock/clock.port';
 import { DomainError, NotFoundError } from '@/common/errors/domain.error';
+import { isUuid } from '@/common/http/validators';
 import { sum } from '@/common/money/money';
 import { SequenceService } from '@/common/sequences/sequence.service';
 import { AppConfig } from '@/config/app.config';
@@ -203,7 +204,7 @@ export class PesGenerateService {
   }
 
   async openFile(bordereauId: string): Promise<{ fileName: string; stream: NodeJS.ReadableStream; budget: PesBudgetEntity }> {
-    const b = /^[0-9a-f-]{36}$/i.test(bordereauId) ? await this.dataSource.getRepository(BordereauEntity).findOne({ where: { id: bordereauId } }) : null;
+    const b = isUuid(bordereauId) ? await this.dataSource.getRepository(BordereauEntity).findOne({ where: { id: bordereauId } }) : null;
     if (!b) throw new NotFoundError('BORDEREAU_NOT_FOUND', `Bordereau inconnu : ${bordereauId}`);
     const budget = await this.budgets.getEntityById(b.budgetId);
     return { fileName: b.fileName, stream: await this.store.openRead(b.storageKey), budget };

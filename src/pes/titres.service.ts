@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, DomainError, NotFoundError } from '@/common/errors/domain.error';
+import { isUuid } from '@/common/http/validators';
 import { SequenceService } from '@/common/sequences/sequence.service';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { DirectoryService } from '@/directory/directory.service';
@@ -221,7 +222,7 @@ export class TitresService {
   }
 
   async getEntity(id: string): Promise<TitreEntity> {
-    const t = /^[0-9a-f-]{36}$/i.test(id)
+    const t = isUuid(id)
       ? await this.dataSource.getRepository(TitreEntity).findOne({ where: { id }, relations: { lines: true }, order: { lines: { lineNo: 'ASC' } } })
       : null;
     if (!t) throw new NotFoundError('TITRE_NOT_FOUND', `Titre inconnu : ${id}`);
