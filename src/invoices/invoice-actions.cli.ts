@@ -5,6 +5,7 @@ import { InvoiceActionsService } from '@/invoices/invoice-actions.service';
 import { STATUS_LABELS, InvoiceStatus, USER_ACTIONS, UserAction } from '@/invoices/invoice-state.machine';
 import { ImputationInput, Train } from '@/invoices/mandates.service';
 import { ReasonsService } from '@/invoices/reasons.service';
+import { StructuresService } from '@/structures/structures.service';
 import { UsersService } from '@/users/users.service';
 
 const DESCRIPTIONS: Record<UserAction, string> = {
@@ -82,9 +83,11 @@ export function registerInvoiceActionCommands(program: Command, ctx: CliContext)
     .command('list')
     .description('Liste les motifs (codes à passer à --reason)')
     .option('--all', 'y compris les motifs désactivés')
+    .option('--structure <siret>', "motifs d'une structure (par défaut : la liste livrée, config/reasons.json)")
     .option('--json', 'tableau JSON sur la dernière ligne')
-    .action(async (opts: { all?: boolean; json?: boolean }) => {
-      const list = await (await ctx.get(ReasonsService)).list(Boolean(opts.all));
+    .action(async (opts: { all?: boolean; json?: boolean; structure?: string }) => {
+      const structure = opts.structure ? await (await ctx.get(StructuresService)).get(opts.structure) : null;
+      const list = await (await ctx.get(ReasonsService)).list(structure?.id ?? null, Boolean(opts.all));
       if (opts.json) return ctx.printJson(list);
       for (const r of list) ctx.print(`${r.code.padEnd(24)} ${r.label}  [${r.actions.join(', ')}]${r.active ? '' : ' (désactivé)'}`);
     });
