@@ -6,6 +6,7 @@ import {
   formatCount,
   formatEuros,
   formatFrenchAmount,
+  formatFrenchDate,
   formatFrenchDecimal,
   parseFrenchAmount,
 } from '@/common/money/french-format';
@@ -81,6 +82,7 @@ describe('French amounts and numbers (server messages, CLI output)', () => {
     expect(formatBytes(120 * 1024 * 1024)).toBe(`120${B}Mo`);
     expect(formatBytes(1536)).toBe(`1,5${B}Ko`);
     expect(formatBytes(999)).toBe(`999${B}octets`);
+    expect(formatFrenchDate('2025-03-10')).toBe('10/03/2025');
   });
 
   it('reads amounts typed the French way', () => {

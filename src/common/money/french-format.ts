@@ -74,6 +74,13 @@ export function formatBytes(bytes: number): string {
   return `${shown}${NBSP}${units[unit]}`;
 }
 
+/** A calendar date "2025-03-10" (or a Date, its UTC day) → "10/03/2025", as the pages show it. */
+export function formatFrenchDate(value: string | Date): string {
+  const text = value instanceof Date ? value.toISOString() : String(value ?? '');
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : text;
+}
+
 /**
  * What a French user types as an amount ("919,87", "1 494,6", "1494.60 €") → the decimal string "919.87",
  * or null when it is not a number. The caller checks the number of decimals it allows.
