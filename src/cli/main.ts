@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { createAppContext } from '@/app.bootstrap';
 import { buildProgram } from '@/cli/cli.program';
-import { CliContext } from '@/cli/cli.context';
+import { CliContext } from '@/common/cli/cli.context';
 import { DomainError } from '@/common/errors/domain.error';
 import { describeError } from '@/common/errors/error-description';
 
 async function main(): Promise<void> {
-  const ctx = new CliContext();
+  const ctx = new CliContext((config) => createAppContext({ config, logDestination: 2 }));
   try {
     await buildProgram(ctx).parseAsync(process.argv);
   } catch (err) {

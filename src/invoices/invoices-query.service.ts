@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@/clock/clock.port';
-import { ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
+import { DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
+import { formatEuros, formatFrenchDate } from '@/common/money/french-format';
 import { AppConfig } from '@/config/app.config';
 import { AttachmentKind, sniffAttachment, SNIFF_BYTES } from '@/invoices/attachment-kind';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
 import { daysLeft, localDate } from '@/invoices/payment-deadline';
 import { InvoiceFilters, InvoicesQueryRepository, ListRow, ListSort, Page } from '@/invoices/invoices-query.repository';
+import { isUuid } from '@/invoices/invoice-transitions.repository';
 import { InvoiceScope, inScope } from '@/users/principal';
 import { FileStore } from '@/storage/file-store.port';
 
@@ -157,6 +159,24 @@ export class InvoicesQueryService {
       throw new ForbiddenError('INVOICE_FORBIDDEN', "Cette facture n'appartient pas à vos structures");
     }
     return invoice;
+  }
+
+  /**
+   * The invoice a person means by `reference`: its id, or its number as the supplier wrote it when exactly one
+   * invoice the caller may see carries it (numbers are unique per supplier only: several → the candidates).
+   */
+  async resolveReference(scope: InvoiceScope, reference: string): Promise<string> {
+    const value = reference.trim();
+    if (isUuid(value)) return value;
+    const { items } = await this.list(scope, { number: value }, 20);
+    if (items.length === 1) return items[0].id;
+    if (!items.length) throw new NotFoundError('INVOICE_NOT_FOUND', `Aucune facture ne porte le numéro « ${value} »`);
+    const candidates = items.map((i) => `${i.id} (${i.supplierName}, du ${formatFrenchDate(i.issueDate)}, ${formatEuros(i.netAmount)})`);
+    throw new DomainError(
+      'INVOICE_NUMBER_AMBIGUOUS',
+      `Plusieurs factures portent le numéro « ${value} » : ${candidates.join(' ; ')}. Indiquez l'identifiant de celle qui convient.`,
+      { candidates: items.map((i) => ({ id: i.id, supplierId: i.supplierId, supplierName: i.supplierName, issueDate: i.issueDate, netAmount: i.netAmount })) },
+    );
   }
 
   /** The deadline is paused while suspended: days left are counted from the suspension day (payment-deadline.ts). */
