@@ -5,54 +5,34 @@ import helmet from 'helmet';
 import { BadRequestError, DomainError } from '@/common/errors/domain.error';
 import { AppConfig } from '@/config/app.config';
 
+// The app's own CSP: scripts, styles and connections of its origin only; it frames only its own attachments (the
+// invoice PDF) and is never framed itself.
+const APP_CSP = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'"],
+  'frame-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+};
+
 /**
- * Headers of every page and API answer (helmet): the app's own scripts and styles only, nothing frames the app
- * (`frame-ancestors 'none'`; attachments set their own CSP so the invoice page can frame its PDF), no referrer, no
- * `X-Powered-By`, `nosniff`. HSTS when the pages are served over HTTPS.
+ * Headers of every page and API answer (helmet): APP_CSP (attachments set their own, see attachmentHeaders), no
+ * framing, no referrer, no `X-Powered-By`, `nosniff`; HSTS when the pages are served over HTTPS. `inlineStyles`: the
+ * OpenAPI pages (Swagger UI) need inline styles; their scripts stay the service's own.
  */
-function appHeaders(config: AppConfig): RequestHandler {
+function securityHeaders(config: AppConfig, inlineStyles: boolean): RequestHandler {
   const https = config.sessionCookieSecure || Boolean(config.publicOrigin?.startsWith('https:'));
   return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        'default-src': ["'self'"],
-        'script-src': ["'self'"],
-        'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
-        'connect-src': ["'self'"],
-        'font-src': ["'self'"],
-        'frame-src': ["'self'"],
-        'object-src': ["'none'"],
-        'base-uri': ["'none'"],
-        'form-action': ["'self'"],
-        'frame-ancestors': ["'none'"],
-      },
-    },
+    contentSecurityPolicy: { useDefaults: false, directives: inlineStyles ? { ...APP_CSP, 'style-src': ["'self'", "'unsafe-inline'"] } : APP_CSP },
     xFrameOptions: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: https ? { maxAge: 31_536_000 } : false,
-  });
-}
-
-/** The OpenAPI pages (Swagger UI) need inline styles and data: images; their scripts stay the service's own. */
-function docsHeaders(): RequestHandler {
-  return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        'default-src': ["'self'"],
-        'script-src': ["'self'"],
-        'style-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:'],
-        'object-src': ["'none'"],
-        'base-uri': ["'none'"],
-        'form-action': ["'self'"],
-        'frame-ancestors': ["'none'"],
-      },
-    },
-    xFrameOptions: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
   });
 }
 
@@ -125,8 +105,8 @@ function storableText(req: Request, _res: Response, next: NextFunction): void {
 /** Everything HTTP-level the service needs before its routes: headers, body parsing, character checks. */
 export function applyHttpSecurity(app: INestApplication, config: AppConfig): void {
   (app as NestExpressApplication).disable('x-powered-by');
-  const docs = docsHeaders();
-  const pages = appHeaders(config);
+  const docs = securityHeaders(config, true);
+  const pages = securityHeaders(config, false);
   app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/api/docs') ? docs : pages)(req, res, next));
   app.use(jsonBodies(config));
   app.use(storableText);
