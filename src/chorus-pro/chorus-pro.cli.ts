@@ -1,14 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { CliContext } from '@/cli/cli.context';
+import { CliContext } from '@/common/cli/cli.context';
+import { nonNegativeInt } from '@/common/cli/cli.options';
+import { formatCount } from '@/common/money/french-format';
 import { startSimulator } from '@/chorus-pro/simulator/simulator.server';
-
-function int(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} : entier positif attendu`);
-    return n;
-  };
-}
 
 function ratio(value: string): number {
   const n = Number(value);
@@ -26,15 +20,15 @@ export function registerChorusProCommands(program: Command, ctx: CliContext): vo
   program
     .command('simulator')
     .description("Démarre un faux Chorus Pro (PISTE) sur la boucle locale ; 1re ligne de stdout : l'objet JSON de connexion")
-    .option('--port <n>', 'port (0 : libre)', int('--port'), 8787)
-    .option('--structures <n>', 'nombre de structures', int('--structures'), 2)
-    .option('--invoices <n>', 'nombre de factures reçues', int('--invoices'), 20)
-    .option('--rate <n>', 'appels par seconde acceptés (429 au-delà)', int('--rate'), 20)
+    .option('--port <n>', 'port (0 : libre)', nonNegativeInt, 8787)
+    .option('--structures <n>', 'nombre de structures', nonNegativeInt, 2)
+    .option('--invoices <n>', 'nombre de factures reçues', nonNegativeInt, 20)
+    .option('--rate <n>', 'appels par seconde acceptés (429 au-delà)', nonNegativeInt, 20)
     .option('--fail-rate <r>', 'part des appels en erreur 5xx aléatoire', ratio, 0)
-    .option('--latency-ms <n>', 'latence ajoutée à chaque réponse', int('--latency-ms'), 0)
+    .option('--latency-ms <n>', 'latence ajoutée à chaque réponse', nonNegativeInt, 0)
     .option('--outage <START_S:DURATION_S>', 'fenêtre de panne (503)', outage)
-    .option('--token-ttl-s <n>', 'durée de vie réelle des jetons (expiration anticipée)', int('--token-ttl-s'))
-    .option('--seed <n>', 'graine des factures générées', int('--seed'))
+    .option('--token-ttl-s <n>', 'durée de vie réelle des jetons (expiration anticipée)', nonNegativeInt)
+    .option('--seed <n>', 'graine des factures générées', nonNegativeInt)
     .option('--pivot-per-group', 'un seul flux pivot par téléchargement groupé (au lieu d’un par facture)', false)
     .action(async (opts) => {
       const sim = await startSimulator({
@@ -49,8 +43,9 @@ export function registerChorusProCommands(program: Command, ctx: CliContext): vo
         seed: opts.seed,
         pivotPerGroup: opts.pivotPerGroup,
       });
+      // Always JSON, first line: the connection object scripts and tests read (a server, not a result).
       ctx.printJson(sim.describe());
-      process.stderr.write(`Simulateur Chorus Pro à l'écoute sur ${sim.apiUrl} (${sim.state.invoices.size} factures) — Ctrl+C pour arrêter\n`);
+      ctx.note(`Simulateur Chorus Pro à l'écoute sur ${sim.apiUrl} (${formatCount(sim.state.invoices.size)} factures) — Ctrl+C pour arrêter`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

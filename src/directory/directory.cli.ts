@@ -1,19 +1,18 @@
 import { Command } from 'commander';
-import { CliContext } from '@/cli/cli.context';
+import { CliContext } from '@/common/cli/cli.context';
+import { commandGroup } from '@/common/cli/cli.options';
+import { formatCount as n } from '@/common/money/french-format';
 import { DirectoryImportService } from '@/directory/directory-import.service';
 import { DirectoryService } from '@/directory/directory.service';
 
-/**
- * The `annuaire` command group, shared with the Chorus Pro client's `annuaire sync`: whoever registers first
- * creates it, the other adds its sub-commands to it.
- */
-export function annuaireCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'annuaire') ?? program.command('annuaire').description('Annuaire des structures publiques (Chorus Pro)');
+/** `annuaire import|show`; other features may add sub-commands to the same group (`annuaire sync`). */
+export function registerDirectoryCommands(program: Command, ctx: CliContext): void {
+  const annuaire = commandGroup(program, 'annuaire');
+  importCommand(annuaire, ctx);
+  showCommand(annuaire, ctx);
 }
 
-export function registerDirectoryCommands(program: Command, ctx: CliContext): void {
-  const annuaire = annuaireCommand(program);
-
+function importCommand(annuaire: Command, ctx: CliContext): void {
   annuaire
     .command('import <file>')
     .description("Importe l'annuaire depuis un fichier CSV ou une archive ZIP de CSV (lecture en flux)")
@@ -23,22 +22,26 @@ export function registerDirectoryCommands(program: Command, ctx: CliContext): vo
       const service = await ctx.get(DirectoryImportService);
       const report = await service.importFile(file, {
         encoding: opts.encoding === 'latin1' ? 'latin1' : 'utf8',
-        onProgress: ctx.interactive && !opts.json ? (rows) => process.stderr.write(`\r${rows} lignes lues`) : undefined,
+        onProgress: ctx.interactive && !opts.json ? (rows) => process.stderr.write(`\r${n(rows)} lignes lues`) : undefined,
       });
       if (ctx.interactive && !opts.json) process.stderr.write('\n');
-      if (opts.json) return ctx.printJson(report);
-      ctx.print(`${report.structures} structure(s), ${report.services} service(s) importés depuis ${report.rows} ligne(s) ; ${report.rejected} ligne(s) rejetée(s).`);
-      for (const e of report.errors) ctx.print(`  ${e.file} ligne ${e.line} : ${e.reason}`);
+      ctx.output(opts, report, (r) => [
+        `${n(r.structures)} structure(s), ${n(r.services)} service(s) importés depuis ${n(r.rows)} ligne(s) ; ${n(r.rejected)} ligne(s) rejetée(s).`,
+        ...r.errors.map((e) => `  ${e.file} ligne ${n(e.line)} : ${e.reason}`),
+      ]);
     });
+}
 
+function showCommand(annuaire: Command, ctx: CliContext): void {
   annuaire
     .command('show <siret>')
     .description("Affiche une structure de l'annuaire et ses services")
     .option('--json', 'sortie JSON')
     .action(async (siret: string, opts) => {
       const s = await (await ctx.get(DirectoryService)).get(siret);
-      if (opts.json) return ctx.printJson(s);
-      ctx.print(`${s.siret}  ${s.name}  ${s.active ? 'actif' : 'INACTIF'}${s.serviceRequired ? '  service obligatoire' : ''}${s.engagementRequired ? '  engagement obligatoire' : ''}`);
-      for (const x of s.services) ctx.print(`  ${x.code}  ${x.label}${x.active ? '' : ' (inactif)'}`);
+      ctx.output(opts, s, (v) => [
+        `${v.siret}  ${v.name}  ${v.active ? 'actif' : 'INACTIF'}${v.serviceRequired ? '  service obligatoire' : ''}${v.engagementRequired ? '  engagement obligatoire' : ''}`,
+        ...v.services.map((x) => `  ${x.code}  ${x.label}${x.active ? '' : ' (inactif)'}`),
+      ]);
     });
 }

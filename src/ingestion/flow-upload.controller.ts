@@ -4,12 +4,13 @@ import { Request } from 'express';
 import { DomainError, ForbiddenError } from '@/common/errors/domain.error';
 import { FlowUploadService, MAX_UPLOAD_FILES, UploadFileResult } from '@/ingestion/flow-upload.service';
 import { StructuresService } from '@/structures/structures.service';
-import { CurrentUser } from '@/users/auth.decorators';
+import { AcceptsUpload, CurrentUser } from '@/users/auth.decorators';
 import { Principal } from '@/users/principal';
 
 /**
  * « Intégration des flux », « Fichier… / Lecture » (mode portail): the pivot files a commune downloaded from Chorus Pro.
- * A multipart body (the only non-JSON state change of the API): the CSRF rules mark this route as an upload.
+ * A multipart body (the only non-JSON state change of the API): @AcceptsUpload() lets it past the JSON-only rule,
+ * the Origin check against cross-site requests still applies.
  */
 @ApiTags('flux')
 @Controller('api/flows')
@@ -20,6 +21,7 @@ export class FlowUploadController {
   ) {}
 
   @Post('upload')
+  @AcceptsUpload(['multipart/form-data'])
   @HttpCode(200)
   @ApiOperation({ summary: `Téléverse et importe des flux pivot (XML ou ZIP, ${MAX_UPLOAD_FILES} fichiers au plus) : résultat par fichier` })
   @ApiConsumes('multipart/form-data')

@@ -1,17 +1,24 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
-import { CliContext } from '@/cli/cli.context';
+import { CliContext, JsonOption } from '@/common/cli/cli.context';
+import { commandGroup } from '@/common/cli/cli.options';
+import { formatCount as n } from '@/common/money/french-format';
 import { InboxService } from '@/ingestion/inbox.service';
 import { IngestionService } from '@/ingestion/ingestion.service';
 import { ImportReport } from '@/ingestion/ingestion.types';
 
 export function registerIngestionCommands(program: Command, ctx: CliContext): void {
+  importCommand(program, ctx);
+  inboxScanCommand(commandGroup(program, 'inbox'), ctx);
+}
+
+function importCommand(program: Command, ctx: CliContext): void {
   program
     .command('import')
     .description('Importe des flux pivot CPPFacturePivot : fichiers XML, dossiers ou archives ZIP')
     .argument('<paths...>', 'fichiers, dossiers ou ZIP')
     .option('--json', 'dernière ligne de la sortie : le bilan en JSON')
-    .action(async (paths: string[], opts: { json?: boolean }) => {
+    .action(async (paths: string[], opts: JsonOption) => {
       const ingestion = await ctx.get(IngestionService);
       let bar: SingleBar | null = null;
       if (ctx.interactive && !opts.json) {
@@ -26,33 +33,29 @@ export function registerIngestionCommands(program: Command, ctx: CliContext): vo
         },
       });
       bar?.stop();
-      if (opts.json) ctx.printJson(report);
-      else printReport(ctx, report);
+      ctx.output(opts, report, reportLines);
       if (report.flows.rejected + report.flows.alreadyRejected > 0 && report.flows.integrated + report.flows.partial + report.flows.alreadyImported === 0) {
         process.exitCode = 2;
       }
     });
+}
 
-  const inbox = program.command('inbox').description('Dossier de dépôt des flux (mode portail)');
+function inboxScanCommand(inbox: Command, ctx: CliContext): void {
   inbox
     .command('scan')
     .description('Importe maintenant les fichiers déposés dans la boîte de dépôt')
     .option('--json', 'sortie JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const report = await (await ctx.get(InboxService)).scan(0);
-      if (opts.json) ctx.printJson(report);
-      else printReport(ctx, report);
+    .action(async (opts: JsonOption) => {
+      ctx.output(opts, await (await ctx.get(InboxService)).scan(0), reportLines);
     });
 }
 
-function printReport(ctx: CliContext, r: ImportReport): void {
-  ctx.print(
-    `Flux : ${r.flows.integrated} intégré(s), ${r.flows.partial} partiel(s), ${r.flows.rejected} rejeté(s), ` +
-      `${r.flows.alreadyImported} déjà importé(s)${r.flows.alreadyRejected ? `, ${r.flows.alreadyRejected} déjà rejeté(s)` : ''}.`,
-  );
-  ctx.print(
-    `Factures : ${r.invoices.created} créée(s), ${r.invoices.updated} mise(s) à jour, ${r.invoices.duplicates} doublon(s), ` +
-      `${r.invoices.withAnomalies} avec anomalies.`,
-  );
-  for (const e of r.errors) ctx.print(`  ${e.file}${e.invoice ? ` [${e.invoice}]` : ''} — ${e.code} : ${e.message}`);
+function reportLines(r: ImportReport): string[] {
+  return [
+    `Flux : ${n(r.flows.integrated)} intégré(s), ${n(r.flows.partial)} partiel(s), ${n(r.flows.rejected)} rejeté(s), ` +
+      `${n(r.flows.alreadyImported)} déjà importé(s)${r.flows.alreadyRejected ? `, ${n(r.flows.alreadyRejected)} déjà rejeté(s)` : ''}.`,
+    `Factures : ${n(r.invoices.created)} créée(s), ${n(r.invoices.updated)} mise(s) à jour, ${n(r.invoices.duplicates)} doublon(s), ` +
+      `${n(r.invoices.withAnomalies)} avec anomalies.`,
+    ...r.errors.map((e) => `  ${e.file}${e.invoice ? ` [${e.invoice}]` : ''} — ${e.code} : ${e.message}`),
+  ];
 }

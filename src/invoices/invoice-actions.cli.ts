@@ -1,10 +1,23 @@
 import { Command } from 'commander';
-import { CliContext } from '@/cli/cli.context';
+import { CliContext } from '@/common/cli/cli.context';
+import { collect, commandGroup } from '@/common/cli/cli.options';
 import { DomainError } from '@/common/errors/domain.error';
-import { InvoiceActionsService } from '@/invoices/invoice-actions.service';
-import { STATUS_LABELS, InvoiceStatus, USER_ACTIONS, UserAction } from '@/invoices/invoice-state.machine';
+import { formatFrenchDate, parseFrenchAmount } from '@/common/money/french-format';
+import { BulkResult, InvoiceActionsService } from '@/invoices/invoice-actions.service';
+import {
+  ACTION_INPUTS,
+  ActionInputField,
+  InvoiceStatus,
+  ruleOf,
+  STATUS_LABELS,
+  TransitionRule,
+  USER_ACTIONS,
+  UserAction,
+} from '@/invoices/invoice-state.machine';
+import { ActionInput } from '@/invoices/invoice-transition.service';
+import { InvoicesQueryService } from '@/invoices/invoices-query.service';
 import { ImputationInput, Train } from '@/invoices/mandates.service';
-import { ReasonsService } from '@/invoices/reasons.service';
+import { scopeOf } from '@/users/principal';
 import { UsersService } from '@/users/users.service';
 
 const DESCRIPTIONS: Record<UserAction, string> = {
@@ -19,12 +32,31 @@ const DESCRIPTIONS: Record<UserAction, string> = {
   payment: 'Mise en paiement (trésorier)',
 };
 
+/** The options of one input the state machine says an action takes (ACTION_INPUTS). */
+const INPUT_OPTIONS: Record<ActionInputField, (command: Command, rule: TransitionRule) => void> = {
+  // Not a commander `requiredOption`: the state machine refuses without a motif (REASON_REQUIRED), in the
+  // --json results like any other refusal.
+  reason: (command, rule) => command.option('--reason <code>', `code de motif${rule.reasonRequired ? ', obligatoire' : ''} (passerelle reasons list)`),
+  complement: (command, rule) => command.option('--complement <text>', rule.reasonRequired ? 'complément du motif' : 'motif libre'),
+  imputations: (command) =>
+    command.option(
+      '--imputation <spec>',
+      'article=…,fonction=…,operation=…,service=…,amount=…,engagement=… ; montant en euros, « 919,87 » ou « 919.87 » (répétable)',
+      collect,
+      [],
+    ),
+  train: (command) => command.option('--train <train>', 'normal | attente'),
+};
+
 const IMPUTATION_KEYS = ['article', 'fonction', 'operation', 'service', 'amount', 'engagement'] as const;
 
-/** « article=6064,fonction=020,operation=,service=COMPTA,amount=120.50,engagement=EJ1 » → an imputation. */
+/**
+ * « article=6064,fonction=020,service=COMPTA,amount=919,87,engagement=EJ1 » → an imputation. Parts are cut
+ * at the commas that start a new `key=`, so a French decimal comma stays inside the amount.
+ */
 export function parseImputation(spec: string): ImputationInput {
   const out: Record<string, string> = {};
-  for (const part of spec.split(',')) {
+  for (const part of spec.split(/,(?=\s*[A-Za-z_][\w-]*\s*=)/)) {
     const eq = part.indexOf('=');
     const key = (eq < 0 ? part : part.slice(0, eq)).trim();
     if (!key) continue;
@@ -33,59 +65,73 @@ export function parseImputation(spec: string): ImputationInput {
     }
     out[key] = eq < 0 ? '' : part.slice(eq + 1).trim();
   }
+  // Typed the French way ("919,87", "1 494,60 €"): the mandate's own check then applies (2 decimals at most).
+  if (out.amount) out.amount = parseFrenchAmount(out.amount) ?? out.amount;
   return out as unknown as ImputationInput;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+interface ActionOptions {
+  as: string;
+  reason?: string;
+  complement?: string;
+  imputation?: string[];
+  train?: Train;
+  json?: boolean;
 }
 
 /**
- * `passerelle invoices <action> <id…> --as EMAIL`: the same rules as the API for that user (roles,
- * structures, state machine). With --json the last stdout line is `{"results":[…]}`; the exit code is 1 when
- * an invoice was refused.
+ * `passerelle invoices <action> <ref…> --as EMAIL`: the same rules as the API for that user (roles,
+ * structures, state machine); a reference is an invoice id or its number. With --json the last stdout line
+ * is `{"results":[…]}`; the exit code is 1 when an invoice was refused.
  */
 export function registerInvoiceActionCommands(program: Command, ctx: CliContext): void {
-  const invoices = program.commands.find((c) => c.name() === 'invoices') ?? program.command('invoices').description('Factures reçues');
+  const invoices = commandGroup(program, 'invoices');
   for (const action of USER_ACTIONS) {
-    invoices
-      .command(`${action} <ids...>`)
+    const rule = ruleOf(action);
+    const command = invoices
+      .command(action)
       .description(DESCRIPTIONS[action])
-      .requiredOption('--as <email>', 'utilisateur au nom duquel agir (ses rôles et structures s’appliquent)')
-      .option('--reason <code>', 'code de motif (passerelle reasons list)')
-      .option('--complement <text>', 'complément du motif')
-      .option('--imputation <spec>', 'article=…,fonction=…,operation=…,service=…,amount=…,engagement=… (répétable)', collect, [])
-      .option('--train <train>', 'normal | attente')
+      .argument('<refs...>', 'factures : identifiants ou numéros (un numéro porté par plusieurs factures est refusé, avec la liste)')
+      .requiredOption('--as <email>', 'utilisateur au nom duquel agir (ses rôles et structures s’appliquent)');
+    for (const field of ACTION_INPUTS[action]) INPUT_OPTIONS[field](command, rule);
+    command
       .option('--json', 'résultats JSON sur la dernière ligne')
-      .action(async (ids: string[], opts: { as: string; reason?: string; complement?: string; imputation: string[]; train?: Train; json?: boolean }) => {
-        const principal = await (await ctx.get(UsersService)).principalByEmail(opts.as);
-        const { results } = await (await ctx.get(InvoiceActionsService)).bulk(principal, action, ids, {
-          reasonCode: opts.reason,
-          complement: opts.complement,
-          imputations: opts.imputation.length ? opts.imputation.map(parseImputation) : undefined,
-          train: opts.train,
-        });
-        if (results.some((r) => !r.ok)) process.exitCode = 1;
-        if (opts.json) return ctx.printJson({ results });
-        for (const r of results) {
-          if (r.ok) {
-            ctx.print(`${r.id}  ${STATUS_LABELS[r.status as InvoiceStatus] ?? r.status}${r.mandateNumber ? `  mandat ${r.mandateNumber}` : ''}`);
-          } else {
-            ctx.print(`${r.id}  REFUSÉ ${r.code} : ${r.message}`);
-          }
-        }
-      });
+      .action((refs: string[], opts: ActionOptions) => runAction(ctx, action, refs, opts));
   }
+}
 
-  const reasons = program.command('reasons').description('Motifs de rejet et de suspension');
-  reasons
-    .command('list')
-    .description('Liste les motifs (codes à passer à --reason)')
-    .option('--all', 'y compris les motifs désactivés')
-    .option('--json', 'tableau JSON sur la dernière ligne')
-    .action(async (opts: { all?: boolean; json?: boolean }) => {
-      const list = await (await ctx.get(ReasonsService)).list(Boolean(opts.all));
-      if (opts.json) return ctx.printJson(list);
-      for (const r of list) ctx.print(`${r.code.padEnd(24)} ${r.label}  [${r.actions.join(', ')}]${r.active ? '' : ' (désactivé)'}`);
-    });
+async function runAction(ctx: CliContext, action: UserAction, refs: string[], opts: ActionOptions): Promise<void> {
+  const principal = await (await ctx.get(UsersService)).principalByEmail(opts.as);
+  const query = await ctx.get(InvoicesQueryService);
+  const input: ActionInput = {
+    reasonCode: opts.reason,
+    complement: opts.complement,
+    imputations: opts.imputation?.length ? opts.imputation.map(parseImputation) : undefined,
+    train: opts.train,
+  };
+  // Each reference on its own, as the bulk action treats each invoice: an unknown number refuses only itself.
+  const resolved: Array<{ reference: string; id?: string; error?: DomainError }> = [];
+  for (const reference of refs) {
+    try {
+      resolved.push({ reference, id: await query.resolveReference(scopeOf(principal), reference) });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      resolved.push({ reference, error: err });
+    }
+  }
+  const ids = resolved.flatMap((r) => (r.id ? [r.id] : []));
+  const { results } = ids.length ? await (await ctx.get(InvoiceActionsService)).bulk(principal, action, ids, input) : { results: [] };
+  const byId = new Map(results.map((r) => [r.id, r]));
+  const out: Array<BulkResult & { reference: string }> = resolved.map((r) =>
+    r.error ? { id: r.reference, ok: false, code: r.error.code, message: r.error.message, reference: r.reference } : { ...byId.get(r.id!)!, reference: r.reference },
+  );
+  if (out.some((r) => !r.ok)) process.exitCode = 1;
+  ctx.output(opts, { results: out }, ({ results: list }) => list.map(resultLine));
+}
+
+function resultLine(r: BulkResult & { reference: string }): string {
+  const who = r.reference === r.id ? r.id : `${r.reference} (${r.id})`;
+  if (!r.ok) return `${r.reference}  REFUSÉ ${r.code} : ${r.message}`;
+  const due = r.dueDate ? `  échéance ${formatFrenchDate(r.dueDate)}` : '';
+  return `${who}  ${STATUS_LABELS[r.status as InvoiceStatus] ?? r.status}${r.mandateNumber ? `  mandat ${r.mandateNumber}` : ''}${due}`;
 }

@@ -1,5 +1,6 @@
 import { DomainError } from '@/common/errors/domain.error';
 import {
+  ACTION_INPUTS,
   availableActions,
   decide,
   INVOICE_STATUSES,
@@ -87,5 +88,12 @@ describe('invoice state machine', () => {
     ]);
     expect(availableActions({ status: 'MANDATEE', role: 'tresorier', unknownRecipient: false })).toEqual(['payment']);
     expect(availableActions({ status: 'MANDATEE', role: 'agent', unknownRecipient: false })).toEqual([]);
+  });
+
+  it('asks for a motif exactly where the transition requires one', () => {
+    for (const action of USER_ACTIONS) {
+      const rule = TRANSITIONS.find((t) => t.action === action)!;
+      expect([action, ACTION_INPUTS[action].includes('reason')]).toEqual([action, rule.reasonRequired]);
+    }
   });
 });

@@ -91,6 +91,23 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { action: 'cpp-paid', from: ['MANDATEE'], to: 'MISE_EN_PAIEMENT', produces: null, reasonRequired: false, roles: ['chorus-pro'], allowedForUnknownRecipient: true, step: 'PAYMENT', label: 'Mise en paiement', verb: 'mettre en paiement' },
 ];
 
+/**
+ * What each person's action takes besides the invoice (the CLI offers exactly these options, the pages these
+ * fields): a motif where the transition requires one, a free complement, the mandate's imputations and train.
+ */
+export type ActionInputField = 'reason' | 'complement' | 'imputations' | 'train';
+export const ACTION_INPUTS: Readonly<Record<UserAction, readonly ActionInputField[]>> = {
+  record: [],
+  'service-done': [],
+  mandate: ['imputations', 'train'],
+  reject: ['reason', 'complement'],
+  suspend: ['reason', 'complement'],
+  recycle: ['complement'],
+  'cancel-rejection': [],
+  'end-suspension': [],
+  payment: [],
+};
+
 /** Chorus Pro statuses (read from Chorus Pro) that move our internal state. Others are only recorded. */
 export const CPP_STATUS_EVENTS: Readonly<Record<string, ChorusProEvent>> = {
   COMPLETEE: 'cpp-completed',

@@ -72,7 +72,7 @@ export class InvoiceTransitionService {
 
     let reason: string | null = null;
     if (action === 'reject' || action === 'suspend') {
-      reason = await this.reasons.reasonText(em, input.reasonCode, input.complement, REASON_ACTION[action]);
+      reason = await this.reasons.reasonText(em, invoice.structureId, input.reasonCode, input.complement, REASON_ACTION[action]);
     } else if (action === 'recycle' && input.complement?.trim()) {
       reason = input.complement.trim().replace(/\s+/g, ' ');
       if ([...reason].length > MAX_REASON_LENGTH) {

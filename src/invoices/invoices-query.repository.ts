@@ -8,8 +8,8 @@ import { InvoiceValidationEntity } from '@/invoices/invoice-validation.entity';
 import { InvoiceVatEntity } from '@/invoices/invoice-vat.entity';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
 import { InvoiceScope } from '@/users/principal';
-
-
+import { BadRequestError } from '@/common/errors/domain.error';
+import { isCalendarDate, isUuid } from '@/common/http/validators';
 
 export interface InvoiceFilters {
   status?: string[];
@@ -111,15 +111,17 @@ function encodeCursor(sort: ListSort, row: ListRow): string {
   return Buffer.from(`${sort}|${String(row.sort_key)}|${row.id}`).toString('base64url');
 }
 
+// As encodeCursor writes them: anything else was not made by this service.
 const KEY_FORMATS: Record<SortKey['cast'], (v: string) => boolean> = {
-  timestamptz: (v) => !Number.isNaN(Date.parse(v)),
-  date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v),
-  numeric: (v) => /^-?\d+(\.\d+)?$/.test(v),
+  timestamptz: (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+  date: (v) => isCalendarDate(v),
+  numeric: (v) => /^-?\d{1,30}(\.\d{1,6})?$/.test(v),
 };
 
 function decodeCursor(cursor: string, sort: ListSort): { keys: string[]; id: string } | null {
   const [cursorSort, key, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (cursorSort !== sort || !key || !id || rest.length || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+  // A cursor only continues the sort it was made for.
+  if (cursorSort !== sort || !key || !id || rest.length || !isUuid(id)) return null;
   const keys = key.split(KEY_SEPARATOR);
   const defs = LIST_SORTS[sort].keys;
   if (keys.length !== defs.length || !defs.every((d, k) => KEY_FORMATS[d.cast](keys[k]))) return null;
@@ -172,12 +174,11 @@ export class InvoicesQueryRepository {
     }
     if (cursor) {
       const c = decodeCursor(cursor, sort);
-      if (c) {
-        const cmp = order.dir === 'DESC' ? '<' : '>';
-        const exprs = order.keys.map((k) => k.expr).join(', ');
-        const values = order.keys.map((k, n) => `${p(c.keys[n])}::${k.cast}`).join(', ');
-        where.push(`(${exprs}, i.id) ${cmp} (${values}, ${p(c.id)}::uuid)`);
-      }
+      if (!c) throw new BadRequestError('INVALID_CURSOR', 'Curseur de page invalide, ou fait pour un autre tri : repartez de la première page');
+      const cmp = order.dir === 'DESC' ? '<' : '>';
+      const exprs = order.keys.map((k) => k.expr).join(', ');
+      const values = order.keys.map((k, n) => `${p(c.keys[n])}::${k.cast}`).join(', ');
+      where.push(`(${exprs}, i.id) ${cmp} (${values}, ${p(c.id)}::uuid)`);
     }
     const sql = `
       SELECT i.id, i.number, i.supplier_id, i.supplier_name, i.debtor_id, i.structure_id, i.service_code, i.type,
@@ -196,7 +197,7 @@ export class InvoicesQueryRepository {
   }
 
   findInvoice(id: string): Promise<InvoiceEntity | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return this.dataSource.getRepository(InvoiceEntity).findOne({ where: { id } });
   }
 
@@ -218,7 +219,7 @@ export class InvoicesQueryRepository {
   }
 
   findAttachment(invoiceId: string, attachmentId: string): Promise<InvoiceAttachmentEntity | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(attachmentId)) return Promise.resolve(null);
+    if (!isUuid(attachmentId)) return Promise.resolve(null);
     return this.dataSource.manager.findOne(InvoiceAttachmentEntity, { where: { id: attachmentId, invoiceId } });
   }
 }

@@ -1,60 +1,61 @@
 import { Command } from 'commander';
-import { CliContext } from '@/cli/cli.context';
-import { InvoicesQueryService } from '@/invoices/invoices-query.service';
+import { CliContext } from '@/common/cli/cli.context';
+import { commandGroup, nonNegativeInt } from '@/common/cli/cli.options';
+import { formatEuros, formatFrenchDate } from '@/common/money/french-format';
+import { InvoiceStatus, STATUS_LABELS } from '@/invoices/invoice-state.machine';
+import { InvoiceListItem, InvoicesQueryService } from '@/invoices/invoices-query.service';
 import { ALL_INVOICES } from '@/users/principal';
-import { registerInvoiceActionCommands } from '@/invoices/invoice-actions.cli';
 
 export function registerInvoicesCommands(program: Command, ctx: CliContext): void {
-  const invoices = program.command('invoices').description('Factures reçues');
-  registerInvoiceActionCommands(program, ctx);
+  listCommand(commandGroup(program, 'invoices'), ctx);
+}
 
+function listCommand(invoices: Command, ctx: CliContext): void {
   invoices
     .command('list')
     .description('Liste les factures (toutes structures : commande locale de l’exploitant)')
     .option('--status <S>', 'statut interne (A_TRAITER, MANDATEE, …), plusieurs séparés par des virgules')
     .option('--structure <SIRET>', 'structure destinataire')
     .option('--anomaly <CODE>', "code d'anomalie, ou * pour toute anomalie")
-    .option('--limit <n>', 'nombre maximum de factures', '100000')
+    .option('--limit <n>', 'nombre maximum de factures', nonNegativeInt, 100000)
     .option('--json', 'tableau JSON sur la dernière ligne')
-    .action(async (opts: { status?: string; structure?: string; anomaly?: string; limit: string; json?: boolean }) => {
+    .action(async (opts: { status?: string; structure?: string; anomaly?: string; limit: number; json?: boolean }) => {
       const service = await ctx.get(InvoicesQueryService);
-      const max = Number(opts.limit);
-      const items = [];
+      const items: InvoiceListItem[] = [];
       let cursor: string | undefined;
       do {
         const page = await service.list(
           ALL_INVOICES,
           { status: opts.status?.split(','), structure: opts.structure, anomaly: opts.anomaly },
-          Math.min(500, max - items.length),
+          Math.min(500, opts.limit - items.length),
           cursor,
         );
         items.push(...page.items);
         cursor = page.nextCursor ?? undefined;
-      } while (cursor && items.length < max);
-      if (opts.json) {
-        ctx.printJson(
-          items.map((i) => ({
-            id: i.id,
-            number: i.number,
-            supplierId: i.supplierId,
-            supplierName: i.supplierName,
-            recipientSiret: i.recipientSiret,
-            serviceCode: i.serviceCode,
-            type: i.type,
-            status: i.status,
-            netAmount: i.netAmount,
-            anomalies: i.anomalies,
-            cppStatus: i.cppStatus,
-            dueDate: i.dueDate,
-          })),
-        );
-        return;
-      }
-      for (const i of items) {
-        ctx.print(
-          `${i.id}  ${i.number.padEnd(20)} ${i.supplierName.slice(0, 30).padEnd(30)} ${i.netAmount.padStart(16)}  ${i.status}` +
-            (i.anomalies.length ? `  [${i.anomalies.join(', ')}]` : ''),
-        );
-      }
+      } while (cursor && items.length < opts.limit);
+      const json = items.map((i) => ({
+        id: i.id,
+        number: i.number,
+        supplierId: i.supplierId,
+        supplierName: i.supplierName,
+        recipientSiret: i.recipientSiret,
+        serviceCode: i.serviceCode,
+        type: i.type,
+        status: i.status,
+        netAmount: i.netAmount,
+        anomalies: i.anomalies,
+        cppStatus: i.cppStatus,
+        dueDate: i.dueDate,
+      }));
+      ctx.output(opts, json, () => items.map(listLine));
     });
+}
+
+function listLine(i: InvoiceListItem): string {
+  const due = i.dueDate ? `  échéance ${formatFrenchDate(i.dueDate)}` : '';
+  return (
+    `${i.id}  ${i.number.padEnd(20)} ${i.supplierName.slice(0, 30).padEnd(30)} ${formatEuros(i.netAmount).padStart(18)}  ` +
+    `${STATUS_LABELS[i.status as InvoiceStatus] ?? i.status}${due}` +
+    (i.anomalies.length ? `  [${i.anomalies.join(', ')}]` : '')
+  );
 }

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@/clock/clock.port';
 import { DomainError, NotFoundError } from '@/common/errors/domain.error';
+import { isUuid } from '@/common/http/validators';
 import { sum } from '@/common/money/money';
 import { SequenceService } from '@/common/sequences/sequence.service';
 import { AppConfig } from '@/config/app.config';
@@ -192,7 +193,7 @@ export class PesGenerateService {
   }
 
   async openFile(bordereauId: string): Promise<{ fileName: string; stream: NodeJS.ReadableStream; budget: PesBudgetEntity }> {
-    const b = await this.bordereauxRepo.findById(bordereauId);
+    const b = isUuid(bordereauId) ? await this.bordereauxRepo.findById(bordereauId) : null;
     if (!b) throw new NotFoundError('BORDEREAU_NOT_FOUND', `Bordereau inconnu : ${bordereauId}`);
     const budget = await this.budgets.getEntityById(b.budgetId);
     return { fileName: b.fileName, stream: await this.store.openRead(b.storageKey), budget };

@@ -1,68 +1,80 @@
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { CliContext } from '@/cli/cli.context';
-import { registerDirectoryCommands } from '@/directory/directory.cli';
+import { CliContext } from '@/common/cli/cli.context';
+import { commandGroup, nonNegativeInt } from '@/common/cli/cli.options';
+import { formatCount as n, formatEuros } from '@/common/money/french-format';
 import { PesAcquitService } from '@/pes/pes-acquit.service';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { PesGenerateService } from '@/pes/pes-generate.service';
 import { TitresImportService } from '@/pes/titres-import.service';
 import { TitresService } from '@/pes/titres.service';
-import { readFile } from 'node:fs/promises';
 
-/** `pes …` (budgets, generate, acquit), `titres …` (import, list) and `annuaire import`. */
+/** `pes budget|generate|acquit` and `titres import|list` (recettes: PES_Aller with ASAP). */
 export function registerPesCommands(program: Command, ctx: CliContext): void {
-  registerDirectoryCommands(program, ctx);
-  const pes = program.command('pes').description('Flux PES ASAP pour Hélios (titres de recettes)');
+  const pes = commandGroup(program, 'pes');
+  budgetCommand(pes, ctx);
+  generateCommand(pes, ctx);
+  acquitCommand(pes, ctx);
+  const titres = commandGroup(program, 'titres');
+  titresImportCommand(titres, ctx);
+  titresListCommand(titres, ctx);
+}
 
+function budgetCommand(pes: Command, ctx: CliContext): void {
   pes
     .command('budget <file>')
     .description("Enregistre le paramétrage ASAP d'un budget (fichier JSON : collectivite, signataire, tresorerie, centreEncaissement, modalites)")
     .option('--json', 'sortie JSON')
     .action(async (file: string, opts) => {
       const view = await (await ctx.get(PesBudgetsService)).upsert(JSON.parse(await readFile(file, 'utf8')));
-      if (opts.json) return ctx.printJson(view);
-      ctx.print(`Budget ${view.code} enregistré.`);
-      for (const i of view.issues) ctx.print(`  À compléter : ${i.message}`);
+      ctx.output(opts, view, (v) => [`Budget ${v.code} enregistré.`, ...v.issues.map((i) => `  À compléter : ${i.message}`)]);
     });
+}
 
+function generateCommand(pes: Command, ctx: CliContext): void {
   pes
     .command('generate')
     .description('Génère les flux PES_Aller (bordereau, titres, ASAP) des titres en attente du budget')
     .requiredOption('--budget <code>', 'code du budget')
-    .option('--bordereau <n>', "réécrit le fichier d'un bordereau déjà généré")
-    .option('--year <yyyy>', 'exercice du bordereau (avec --bordereau)')
+    .option('--bordereau <n>', "réécrit le fichier d'un bordereau déjà généré", nonNegativeInt)
+    .option('--year <yyyy>', 'exercice du bordereau (avec --bordereau)', nonNegativeInt)
     .requiredOption('--out <dir>', 'dossier de sortie')
     .option('--zip', 'une seule archive ZIP')
     .option('--json', 'sortie JSON')
     .action(async (opts) => {
       const result = await (await ctx.get(PesGenerateService)).generate(opts.budget, {
-        bordereau: opts.bordereau !== undefined ? Number(opts.bordereau) : undefined,
-        year: opts.year ? Number(opts.year) : undefined,
+        bordereau: opts.bordereau,
+        year: opts.year,
         outDir: opts.out,
         zip: Boolean(opts.zip),
       });
-      if (opts.json) return ctx.printJson({ files: result.files, bordereaux: result.bordereaux, titres: result.titres, refused: result.refused });
-      for (const i of result.items) ctx.print(`Bordereau ${i.year}-${i.number} : ${i.titres} titre(s), ${i.amountHt} € HT → ${i.fileName}`);
-      for (const f of result.files) ctx.print(`Fichier : ${f}`);
-      for (const r of result.refused) ctx.print(`Refusé : titre ${r.titre} — ${r.reason}`);
-      if (!result.items.length) ctx.print('Aucun titre à émettre.');
+      ctx.output(opts, { files: result.files, bordereaux: result.bordereaux, titres: result.titres, refused: result.refused }, () => [
+        ...result.items.map((i) => `Bordereau ${i.year}-${i.number} : ${n(i.titres)} titre(s), ${formatEuros(i.amountHt)} HT → ${i.fileName}`),
+        ...result.files.map((f) => `Fichier : ${f}`),
+        ...result.refused.map((r) => `Refusé : titre ${r.titre} — ${r.reason}`),
+        ...(result.items.length ? [] : ['Aucun titre à émettre.']),
+      ]);
     });
+}
 
+function acquitCommand(pes: Command, ctx: CliContext): void {
   pes
     .command('acquit <file>')
     .description('Lit un PES_ACQUIT et marque les bordereaux acceptés ou rejetés par Hélios')
     .option('--json', 'sortie JSON')
     .action(async (file: string, opts) => {
       const result = await (await ctx.get(PesAcquitService)).applyFile(file);
-      if (opts.json) return ctx.printJson(result);
-      ctx.print(`Acquittement ${result.nomFic ?? ''} : budget ${result.budget ?? 'inconnu'}, ${result.updated} bordereau(x) mis à jour.`);
-      for (const e of result.elements) {
-        const what = e.bordereau ? `bordereau ${e.exercice}-${e.bordereau}` : e.idUnique ? `PJ ${e.idUnique}` : '';
-        ctx.print(`  ${e.domaineLabel} ${what} : ${e.accepted ? 'accepté' : `REJETÉ (${e.reason})`}${e.matched ? '' : ' — sans correspondance'}`);
-      }
+      ctx.output(opts, result, (r) => [
+        `Acquittement ${r.nomFic ?? ''} : budget ${r.budget ?? 'inconnu'}, ${n(r.updated)} bordereau(x) mis à jour.`,
+        ...r.elements.map((e) => {
+          const what = e.bordereau ? `bordereau ${e.exercice}-${e.bordereau}` : e.idUnique ? `PJ ${e.idUnique}` : '';
+          return `  ${e.domaineLabel} ${what} : ${e.accepted ? 'accepté' : `REJETÉ (${e.reason})`}${e.matched ? '' : ' — sans correspondance'}`;
+        }),
+      ]);
     });
+}
 
-  const titres = program.command('titres').description('Titres de recettes');
-
+function titresImportCommand(titres: Command, ctx: CliContext): void {
   titres
     .command('import <file>')
     .description('Importe un lot de titres (JSON avec le paramétrage du budget, ou CSV)')
@@ -70,11 +82,14 @@ export function registerPesCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'sortie JSON')
     .action(async (file: string, opts) => {
       const report = await (await ctx.get(TitresImportService)).importFile(file, { budget: opts.budget });
-      if (opts.json) return ctx.printJson(report);
-      ctx.print(`Budget ${report.budget} : ${report.created} titre(s) enregistré(s), ${report.skipped} déjà présent(s), ${report.rejected.length} refusé(s) sur ${report.read}.`);
-      for (const r of report.rejected) ctx.print(`  ${r.line}${r.ref ? ` (${r.ref})` : ''} : ${r.reason}`);
+      ctx.output(opts, report, (r) => [
+        `Budget ${r.budget} : ${n(r.created)} titre(s) enregistré(s), ${n(r.skipped)} déjà présent(s), ${n(r.rejected.length)} refusé(s) sur ${n(r.read)}.`,
+        ...r.rejected.map((x) => `  ${x.line}${x.ref ? ` (${x.ref})` : ''} : ${x.reason}`),
+      ]);
     });
+}
 
+function titresListCommand(titres: Command, ctx: CliContext): void {
   titres
     .command('list')
     .description('Liste les titres du budget')
@@ -83,9 +98,11 @@ export function registerPesCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'sortie JSON')
     .action(async (opts) => {
       const list = await (await ctx.get(TitresService)).list(opts.budget, { status: opts.status });
-      if (opts.json) return ctx.printJson(list);
-      for (const t of list) {
-        ctx.print(`${t.year}-${t.number}  ${t.status}${t.bordereau ? ` (bordereau ${t.bordereau})` : ''}  Edition ${t.edition}  ${t.amountTtc} €  ${t.debtor.name}${t.lastRefusal ? `  ⚠ ${t.lastRefusal}` : ''}`);
-      }
+      ctx.output(opts, list, (l) =>
+        l.map(
+          (t) =>
+            `${t.year}-${t.number}  ${t.status}${t.bordereau ? ` (bordereau ${t.bordereau})` : ''}  Edition ${t.edition}  ${formatEuros(t.amountTtc)}  ${t.debtor.name}${t.lastRefusal ? `  ⚠ ${t.lastRefusal}` : ''}`,
+        ),
+      );
     });
 }

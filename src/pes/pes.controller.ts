@@ -23,9 +23,8 @@ export class PesController {
 
   private async guard(user: Principal, budgetCode: string, action: PesAction): Promise<void> {
     const budget = await this.budgets.findEntity(budgetCode);
-    // An unknown budget may be created by an admin; otherwise the service answers « inconnu ».
+    // An unknown budget: the service answers « inconnu ».
     if (budget) await this.access.assertBudget(user, budget, action);
-    else if (action === 'settings') await this.access.assertBudget(user, { code: budgetCode, idColl: '' }, action);
   }
 
   @Get('meta')
@@ -35,10 +34,13 @@ export class PesController {
   }
 
   @Put('budgets')
-  @ApiOperation({ summary: 'Paramétrage ASAP d’un budget (collectivité, signataire, trésorerie, modalités)' })
+  @ApiOperation({ summary: 'Paramétrage ASAP d’un budget (collectivité, signataire, trésorerie, modalités) : admin de la structure du budget' })
   async upsertBudget(@CurrentUser() user: Principal, @Body() body: BudgetSettingsDto): Promise<BudgetView> {
+    const code = String(body.code ?? '');
     const idColl = String((body.collectivite as { siret?: unknown })?.siret ?? '');
-    await this.access.assertBudget(user, { code: String(body.code ?? ''), idColl }, 'settings');
+    // Both the budget as it is (another structure's, under the same code) and as it would become.
+    await this.guard(user, code, 'settings');
+    await this.access.assertBudget(user, { code, idColl }, 'settings');
     return this.budgets.upsert(body);
   }
 

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ConflictError, DomainError, NotFoundError } from '@/common/errors/domain.error';
+import { isUuid } from '@/common/http/validators';
 import { SequenceService } from '@/common/sequences/sequence.service';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { DirectoryService } from '@/directory/directory.service';
@@ -209,7 +210,7 @@ export class TitresService {
   }
 
   async getEntity(id: string): Promise<TitreEntity> {
-    const t = await this.titres.findById(id);
+    const t = isUuid(id) ? await this.titres.findById(id) : null;
     if (!t) throw new NotFoundError('TITRE_NOT_FOUND', `Titre inconnu : ${id}`);
     return t;
   }

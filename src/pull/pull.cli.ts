@@ -1,14 +1,10 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { CliContext } from '@/cli/cli.context';
+import { CliContext } from '@/common/cli/cli.context';
+import { isoDate } from '@/common/cli/cli.options';
+import { formatCount as n } from '@/common/money/french-format';
 import { PullService } from '@/pull/pull.service';
-import { PullProgress } from '@/pull/pull.types';
-
-function isoDate(value: string): Date {
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('date ISO-8601 attendue (ex. 2025-03-01T00:00:00+01:00)');
-  return d;
-}
+import { PullProgress, PullReport } from '@/pull/pull.types';
 
 export function registerPullCommands(program: Command, ctx: CliContext): void {
   program
@@ -37,11 +33,14 @@ export function registerPullCommands(program: Command, ctx: CliContext): void {
       const report = await service.run({ siret: opts.structure, since: opts.since, runKey: opts.runKey, onProgress });
       (bar as SingleBar | null)?.stop();
       if (report.errors.some((e) => !e.invoice)) process.exitCode = 2;
-      if (opts.json) return ctx.printJson(report);
-      ctx.print(
-        `Relève terminée : ${report.structures} structure(s), ${report.apiCalls} appel(s) API, ${report.invoices.created} facture(s) créée(s), ` +
-          `${report.invoices.updated} mise(s) à jour, ${report.invoices.duplicates} doublon(s), ${report.invoices.withAnomalies} avec anomalies.`,
-      );
-      for (const e of report.errors) ctx.print(`  ${e.siret} ${e.invoice ? `facture ${e.invoice} ` : ''}${e.code} : ${e.message}`);
+      ctx.output(opts, report, reportLines);
     });
+}
+
+function reportLines(report: PullReport): string[] {
+  return [
+    `Relève terminée : ${n(report.structures)} structure(s), ${n(report.apiCalls)} appel(s) API, ${n(report.invoices.created)} facture(s) créée(s), ` +
+      `${n(report.invoices.updated)} mise(s) à jour, ${n(report.invoices.duplicates)} doublon(s), ${n(report.invoices.withAnomalies)} avec anomalies.`,
+    ...report.errors.map((e) => `  ${e.siret} ${e.invoice ? `facture ${e.invoice} ` : ''}${e.code} : ${e.message}`),
+  ];
 }

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { CliContext } from '@/cli/cli.context';
+import { CliContext, JsonOption } from '@/common/cli/cli.context';
+import { commandGroup, nonNegativeInt } from '@/common/cli/cli.options';
+import { formatCount as n } from '@/common/money/french-format';
 import { StatusFlowImportService } from '@/status-return/status-flow-import.service';
 import { StatusFlowWriterService } from '@/status-return/status-flow-writer.service';
 import { StatusFlowsRepository } from '@/status-return/status-flows.repository';
@@ -10,34 +12,44 @@ import { ALL_INVOICES } from '@/users/principal';
 
 const CLI_ACTOR = 'exploitant (ligne de commande)';
 
-/** `status push`, `status failed|retry|abandon`, `status-flow generate|import|list` (issue 5). */
+/** `status push|list|retry|abandon` (mode api) and `status-flow generate|import|list` (mode fichier). */
 export function registerStatusReturnCommands(program: Command, ctx: CliContext): void {
-  const status = program.command('status').description('Retour des statuts vers Chorus Pro (mode api)');
+  const status = commandGroup(program, 'status');
+  pushCommand(status, ctx);
+  listCommand(status, ctx);
+  retryAbandonCommands(status, ctx);
+  const flow = commandGroup(program, 'status-flow');
+  flowGenerateCommand(flow, ctx);
+  flowImportCommand(flow, ctx);
+  flowListCommand(flow, ctx);
+}
 
+function pushCommand(status: Command, ctx: CliContext): void {
   status
     .command('push')
     .description("Envoie maintenant à Chorus Pro les statuts en attente des structures en mode api")
     .option('--json', 'résumé JSON sur la dernière ligne')
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: JsonOption) => {
       const summary = await (await ctx.get(StatusPushService)).push();
-      if (opts.json) return ctx.printJson(summary);
-      ctx.print(`Envoyés : ${summary.sent} ; déjà présents : ${summary.alreadyThere} ; en erreur : ${summary.failed} ; en attente : ${summary.pending}`);
-      ctx.printJson(summary);
+      ctx.output(opts, summary, (s) => `Envoyés : ${n(s.sent)} ; déjà présents : ${n(s.alreadyThere)} ; en erreur : ${n(s.failed)} ; en attente : ${n(s.pending)}`);
     });
+}
 
+function listCommand(status: Command, ctx: CliContext): void {
   status
     .command('list')
     .description('Statuts à transmettre (par défaut : en erreur)')
     .option('--state <state>', 'pending | sending | sent | failed | cancelled', 'failed')
     .option('--invoice <id>', 'une facture')
-    .option('--limit <n>', 'nombre maximum', '100')
+    .option('--limit <n>', 'nombre maximum', nonNegativeInt, 100)
     .option('--json', 'tableau JSON sur la dernière ligne')
-    .action(async (opts: { state: string; invoice?: string; limit: string; json?: boolean }) => {
-      const rows = await (await ctx.get(StatusOutboxService)).list(ALL_INVOICES, { state: opts.state, invoiceId: opts.invoice, limit: Number(opts.limit) });
-      if (opts.json) return ctx.printJson(rows);
-      for (const r of rows) ctx.print(`${r.id}  ${r.invoiceNumber}  ${r.targetStatus}  ${r.state}${r.lastError ? `  ${r.lastError}` : ''}`);
+    .action(async (opts: { state: string; invoice?: string; limit: number; json?: boolean }) => {
+      const rows = await (await ctx.get(StatusOutboxService)).list(ALL_INVOICES, { state: opts.state, invoiceId: opts.invoice, limit: opts.limit });
+      ctx.output(opts, rows, (l) => l.map((r) => `${r.id}  ${r.invoiceNumber}  ${r.targetStatus}  ${r.state}${r.lastError ? `  ${r.lastError}` : ''}`));
     });
+}
 
+function retryAbandonCommands(status: Command, ctx: CliContext): void {
   for (const [name, description] of [
     ['retry', 'Renvoie un statut en erreur (après correction côté Chorus Pro)'],
     ['abandon', 'Abandonne un statut en erreur (saisi à la main sur le portail)'],
@@ -51,9 +63,9 @@ export function registerStatusReturnCommands(program: Command, ctx: CliContext):
         ctx.print(name === 'retry' ? `Statut ${id} remis en attente d'envoi.` : `Statut ${id} abandonné.`);
       });
   }
+}
 
-  const flow = program.command('status-flow').description('Flux de statuts CPPStatut (mode fichier)');
-
+function flowGenerateCommand(flow: Command, ctx: CliContext): void {
   flow
     .command('generate')
     .description('« Génération du fichier de transfert des statuts » : écrit les statuts en attente en flux CPPStatut')
@@ -72,40 +84,46 @@ export function registerStatusReturnCommands(program: Command, ctx: CliContext):
         zip: opts.zip,
         actor: CLI_ACTOR,
       });
-      for (const f of result.failed) process.stderr.write(`Statut ${f.outboxId} en erreur : ${f.message}\n`);
-      if (opts.json) return ctx.printJson({ files: result.files, statuses: result.statuses });
-      if (result.statuses === 0) return ctx.print('Aucun statut en attente de transfert.');
-      for (const file of result.files) ctx.print(file);
-      ctx.print(`${result.statuses} statut(s) écrit(s) dans ${result.flows.length} fichier(s).`);
+      for (const f of result.failed) ctx.note(`Statut ${f.outboxId} en erreur : ${f.message}`);
+      ctx.output(opts, { files: result.files, statuses: result.statuses }, () =>
+        result.statuses === 0
+          ? ['Aucun statut en attente de transfert.']
+          : [...result.files, `${n(result.statuses)} statut(s) écrit(s) dans ${n(result.flows.length)} fichier(s).`],
+      );
     });
+}
 
+function flowImportCommand(flow: Command, ctx: CliContext): void {
   flow
     .command('import <file>')
     .description("Importe un flux CPPStatut produit par un autre outil et enregistre ses statuts sur les factures")
     .option('--json', 'rapport JSON sur la dernière ligne')
-    .action(async (file: string, opts: { json?: boolean }) => {
+    .action(async (file: string, opts: JsonOption) => {
       const report = await (await ctx.get(StatusFlowImportService)).importFile(resolve(file), CLI_ACTOR);
       if (report.result === 'rejected') process.exitCode = 1;
-      if (opts.json) return ctx.printJson(report);
-      if (report.alreadyImported) ctx.print('Fichier déjà importé : rapport précédent.');
-      if (report.result === 'rejected') ctx.print(`Flux rejeté (non conforme à CPPStatutPivot_V1_19) :\n  ${report.errors.join('\n  ')}`);
-      else if (report.result === 'flow-level') ctx.print(report.errors.join('\n'));
-      for (const s of report.statuses) ctx.print(`${s.idFacture}  IdStatut ${s.idStatut}  ${s.outcome}  ${s.message}`);
-      const c = report.counts;
-      ctx.print(`Enregistrés : ${c.recorded} ; inchangés : ${c.unchanged} ; statuts inconnus : ${c.unknownStatus} ; factures introuvables : ${c.notFound}`);
+      ctx.output(opts, report, (r) => [
+        ...(r.alreadyImported ? ['Fichier déjà importé : rapport précédent.'] : []),
+        ...(r.result === 'rejected' ? [`Flux rejeté (non conforme à CPPStatutPivot_V1_19) :\n  ${r.errors.join('\n  ')}`] : []),
+        ...(r.result === 'flow-level' ? [r.errors.join('\n')] : []),
+        ...r.statuses.map((s) => `${s.idFacture}  IdStatut ${s.idStatut}  ${s.outcome}  ${s.message}`),
+        `Enregistrés : ${n(r.counts.recorded)} ; inchangés : ${n(r.counts.unchanged)} ; statuts inconnus : ${n(r.counts.unknownStatus)} ; factures introuvables : ${n(r.counts.notFound)}`,
+      ]);
     });
+}
 
+function flowListCommand(flow: Command, ctx: CliContext): void {
   flow
     .command('list')
     .description('Fichiers CPPStatut générés et importés')
     .option('--direction <d>', 'out (générés) | in (importés)')
-    .option('--limit <n>', 'nombre maximum', '50')
+    .option('--limit <n>', 'nombre maximum', nonNegativeInt, 50)
     .option('--json', 'tableau JSON sur la dernière ligne')
-    .action(async (opts: { direction?: 'out' | 'in'; limit: string; json?: boolean }) => {
-      const list = await (await ctx.get(StatusFlowsRepository)).list({ direction: opts.direction, structureIds: 'all', includeUnassigned: true, limit: Number(opts.limit) });
-      if (opts.json) return ctx.printJson(list.map(({ storageKey: _k, ...f }) => f));
-      for (const f of list) {
-        ctx.print(`${f.createdAt.toISOString()}  ${f.direction}  ${f.fileName}  IdFlx ${f.idFlx ?? '-'}  ${f.statusCount} statut(s)  ${f.createdBy}`);
-      }
+    .action(async (opts: { direction?: 'out' | 'in'; limit: number; json?: boolean }) => {
+      const list = await (await ctx.get(StatusFlowsRepository)).list({ direction: opts.direction, structureIds: 'all', includeUnassigned: true, limit: opts.limit });
+      ctx.output(
+        opts,
+        list.map(({ storageKey: _k, ...f }) => f),
+        (l) => l.map((f) => `${f.createdAt.toISOString()}  ${f.direction}  ${f.fileName}  IdFlx ${f.idFlx ?? '-'}  ${n(f.statusCount)} statut(s)  ${f.createdBy}`),
+      );
     });
 }

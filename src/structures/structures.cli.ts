@@ -1,10 +1,8 @@
 import { Command } from 'commander';
-import { CliContext } from '@/cli/cli.context';
+import { CliContext } from '@/common/cli/cli.context';
+import { collect, commandGroup, nonNegativeInt } from '@/common/cli/cli.options';
+import { formatCount } from '@/common/money/french-format';
 import { StructuresService } from '@/structures/structures.service';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 function parseService(spec: string, active: boolean): { code: string; label: string; active: boolean } {
   const eq = spec.indexOf('=');
@@ -14,8 +12,14 @@ function parseService(spec: string, active: boolean): { code: string; label: str
 }
 
 export function registerStructuresCommands(program: Command, ctx: CliContext): void {
-  const structures = program.command('structures').description('Structures destinataires (un SIRET par budget)');
+  const structures = commandGroup(program, 'structures');
+  addCommand(structures, ctx);
+  setAccountCommand(structures, ctx);
+  setReturnModeCommand(structures, ctx);
+  listCommand(structures, ctx);
+}
 
+function addCommand(structures: Command, ctx: CliContext): void {
   structures
     .command('add')
     .description('Déclare (ou met à jour) une structure et ses services')
@@ -25,11 +29,10 @@ export function registerStructuresCommands(program: Command, ctx: CliContext): v
     .option('--inactive-service <CODE=Libellé>', 'service inactif (répétable)', collect, [])
     .option('--service-required', 'code service obligatoire', false)
     .option('--engagement-required', "numéro d'engagement obligatoire", false)
-    .option('--payment-delay-days <n>', 'délai global de paiement (30 ; 50 pour un établissement de santé)')
+    .option('--payment-delay-days <n>', 'délai global de paiement (30 ; 50 pour un établissement de santé)', nonNegativeInt)
     .option('--json', 'sortie JSON')
     .action(async (opts) => {
-      const service = await ctx.get(StructuresService);
-      const view = await service.upsert({
+      const view = await (await ctx.get(StructuresService)).upsert({
         siret: opts.siret,
         name: opts.name,
         services: [
@@ -38,12 +41,13 @@ export function registerStructuresCommands(program: Command, ctx: CliContext): v
         ],
         serviceRequired: opts.serviceRequired,
         engagementRequired: opts.engagementRequired,
-        paymentDelayDays: opts.paymentDelayDays ? Number(opts.paymentDelayDays) : undefined,
+        paymentDelayDays: opts.paymentDelayDays,
       });
-      if (opts.json) ctx.printJson(view);
-      else ctx.print(`Structure ${view.siret} « ${view.name} » enregistrée (${view.services.length} service(s)).`);
+      ctx.output(opts, view, (v) => `Structure ${v.siret} « ${v.name} » enregistrée (${formatCount(v.services.length)} service(s)).`);
     });
+}
 
+function setAccountCommand(structures: Command, ctx: CliContext): void {
   structures
     .command('set-account')
     .description('Enregistre le compte technique Chorus Pro de la structure (mot de passe chiffré, jamais affiché)')
@@ -53,10 +57,11 @@ export function registerStructuresCommands(program: Command, ctx: CliContext): v
     .option('--json', 'sortie JSON')
     .action(async (opts) => {
       const view = await (await ctx.get(StructuresService)).setTechnicalAccount(opts.siret, opts.login, opts.password);
-      if (opts.json) ctx.printJson(view);
-      else ctx.print(`Compte technique « ${view.technicalAccountLogin} » enregistré pour ${view.siret} « ${view.name} ».`);
+      ctx.output(opts, view, (v) => `Compte technique « ${v.technicalAccountLogin} » enregistré pour ${v.siret} « ${v.name} ».`);
     });
+}
 
+function setReturnModeCommand(structures: Command, ctx: CliContext): void {
   structures
     .command('set-return-mode')
     .description('Mode de retour des statuts vers Chorus Pro : api, file (flux CPPStatut), off ; auto = api si compte technique, sinon file')
@@ -65,20 +70,22 @@ export function registerStructuresCommands(program: Command, ctx: CliContext): v
     .option('--json', 'sortie JSON')
     .action(async (opts) => {
       const view = await (await ctx.get(StructuresService)).setReturnMode(opts.siret, opts.mode);
-      if (opts.json) ctx.printJson(view);
-      else ctx.print(`Retour des statuts de ${view.siret} « ${view.name} » : mode ${view.returnMode}${view.returnModeExplicit ? '' : ' (automatique)'}.`);
+      ctx.output(opts, view, (v) => `Retour des statuts de ${v.siret} « ${v.name} » : mode ${v.returnMode}${v.returnModeExplicit ? '' : ' (automatique)'}.`);
     });
+}
 
+function listCommand(structures: Command, ctx: CliContext): void {
   structures
     .command('list')
     .description('Liste les structures déclarées')
     .option('--json', 'sortie JSON')
     .action(async (opts) => {
       const list = await (await ctx.get(StructuresService)).list();
-      if (opts.json) return ctx.printJson(list);
-      for (const s of list) {
-        const services = s.services.map((x) => `${x.code}${x.active ? '' : ' (inactif)'}`).join(', ');
-        ctx.print(`${s.siret}  ${s.name}${services ? `  [${services}]` : ''}`);
-      }
+      ctx.output(opts, list, (l) =>
+        l.map((s) => {
+          const services = s.services.map((x) => `${x.code}${x.active ? '' : ' (inactif)'}`).join(', ');
+          return `${s.siret}  ${s.name}${services ? `  [${services}]` : ''}`;
+        }),
+      );
     });
 }

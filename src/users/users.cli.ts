@@ -1,15 +1,26 @@
 import { Command } from 'commander';
-import { CliContext } from '@/cli/cli.context';
+import { CliContext } from '@/common/cli/cli.context';
+import { collect, commandGroup } from '@/common/cli/cli.options';
+import { formatCount } from '@/common/money/french-format';
 import { UsersService } from '@/users/users.service';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+import { UserView } from '@/users/users.repository';
 
 /** Run on the server by the operator (database access): no --as, this is how the first admin is created. */
 export function registerUsersCommands(program: Command, ctx: CliContext): void {
-  const users = program.command('users').description('Utilisateurs (agent, tresorier, admin) et jetons d’API');
+  const users = commandGroup(program, 'users');
+  addCommand(users, ctx);
+  tokenCommand(users, ctx);
+  transferAdminCommand(users, ctx);
+  activationCommands(users, ctx);
+  revokeTokensCommand(users, ctx);
+  listCommand(users, ctx);
+}
 
+function structuresOf(view: UserView): string {
+  return view.structures.map((s) => s.siret).join(', ');
+}
+
+function addCommand(users: Command, ctx: CliContext): void {
   users
     .command('add')
     .description('Crée un utilisateur rattaché à une ou plusieurs structures')
@@ -23,10 +34,11 @@ export function registerUsersCommands(program: Command, ctx: CliContext): void {
         { email: opts.email, role: opts.role, structureSirets: opts.structure, password: opts.password },
         null,
       );
-      if (opts.json) ctx.printJson(view);
-      else ctx.print(`Utilisateur ${view.email} (${view.role}) créé, structures : ${view.structures.map((s) => s.siret).join(', ')}`);
+      ctx.output(opts, view, (v) => `Utilisateur ${v.email} (${v.role}) créé, structures : ${structuresOf(v)}`);
     });
+}
 
+function tokenCommand(users: Command, ctx: CliContext): void {
   users
     .command('token')
     .description("Crée un jeton d'API personnel ; le jeton seul est sur la dernière ligne")
@@ -34,10 +46,12 @@ export function registerUsersCommands(program: Command, ctx: CliContext): void {
     .option('--label <label>', 'libellé du jeton')
     .action(async (opts) => {
       const { token } = await (await ctx.get(UsersService)).issueToken(opts.email, opts.label ?? null, null);
-      process.stderr.write('Jeton créé : conservez-le, il ne sera plus affiché.\n');
+      ctx.note('Jeton créé : conservez-le, il ne sera plus affiché.');
       ctx.print(token);
     });
+}
 
+function transferAdminCommand(users: Command, ctx: CliContext): void {
   users
     .command('transfer-admin')
     .description('Transfère le rôle de gestionnaire principal d’une structure')
@@ -46,10 +60,11 @@ export function registerUsersCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'sortie JSON')
     .action(async (opts) => {
       const view = await (await ctx.get(UsersService)).transferMainAdmin(opts.siret, opts.email, null);
-      if (opts.json) ctx.printJson(view);
-      else ctx.print(`${view.email} est gestionnaire principal de ${opts.siret}`);
+      ctx.output(opts, view, (v) => `${v.email} est gestionnaire principal de ${opts.siret}`);
     });
+}
 
+function activationCommands(users: Command, ctx: CliContext): void {
   for (const [name, description, act] of [
     ['deactivate', 'Désactive un utilisateur : sessions closes, jetons révoqués', (svc: UsersService, email: string) => svc.deactivate(email, null)],
     ['reactivate', 'Réactive un utilisateur (ses anciens jetons restent révoqués)', (svc: UsersService, email: string) => svc.reactivate(email, null)],
@@ -61,11 +76,12 @@ export function registerUsersCommands(program: Command, ctx: CliContext): void {
       .option('--json', 'sortie JSON')
       .action(async (opts) => {
         const view = await act(await ctx.get(UsersService), opts.email);
-        if (opts.json) ctx.printJson(view);
-        else ctx.print(`${view.email} : ${view.active ? 'actif' : 'désactivé'}`);
+        ctx.output(opts, view, (v) => `${v.email} : ${v.active ? 'actif' : 'désactivé'}`);
       });
   }
+}
 
+function revokeTokensCommand(users: Command, ctx: CliContext): void {
   users
     .command('revoke-tokens')
     .description("Révoque tous les jetons d'API d'un utilisateur")
@@ -73,17 +89,17 @@ export function registerUsersCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'sortie JSON')
     .action(async (opts) => {
       const result = await (await ctx.get(UsersService)).revokeTokens(opts.email, null);
-      if (opts.json) ctx.printJson(result);
-      else ctx.print(`${result.revoked} jeton(s) révoqué(s)`);
+      ctx.output(opts, result, (r) => `${formatCount(r.revoked)} jeton(s) révoqué(s)`);
     });
+}
 
+function listCommand(users: Command, ctx: CliContext): void {
   users
     .command('list')
     .description('Liste les utilisateurs')
     .option('--json', 'sortie JSON')
     .action(async (opts) => {
       const list = await (await ctx.get(UsersService)).list(null);
-      if (opts.json) return ctx.printJson(list);
-      for (const u of list) ctx.print(`${u.email}  ${u.role}${u.active ? '' : ' (inactif)'}  ${u.structures.map((s) => s.siret).join(', ')}`);
+      ctx.output(opts, list, (l) => l.map((u) => `${u.email}  ${u.role}${u.active ? '' : ' (inactif)'}  ${structuresOf(u)}`));
     });
 }

@@ -10,17 +10,8 @@ import { Public } from '@/users/auth.decorators';
 import { AssetStore } from '@/web/web-assets';
 
 // The pages are public HTML shells: every piece of data comes from the API, with the session cookie, and
-// the server decides who may see or do what. CSP: own scripts only, PDFs framed from the same origin.
-const CSP = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  "frame-src 'self'",
-  "object-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'self'",
-].join('; ');
-
+// the server decides who may see or do what. Their security headers (CSP: own scripts only; never framed) are set for
+// every answer by helmet (src/common/http/http-security.ts).
 @ApiTags('pages')
 @Controller()
 export class WebController {
@@ -94,11 +85,6 @@ export class WebController {
     res.setHeader('ETag', asset.etag);
     // Revalidated on each load (ETag → 304): a new version is picked up at once, and costs nothing otherwise.
     res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (file.endsWith('.html')) {
-      res.setHeader('Content-Security-Policy', CSP);
-      res.setHeader('Referrer-Policy', 'same-origin');
-    }
     if (req.headers['if-none-match'] === asset.etag) {
       res.status(304).end();
       return;

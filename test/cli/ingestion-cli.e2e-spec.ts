@@ -70,4 +70,15 @@ describe('passerelle CLI: structures, import, invoices list (real process, real 
     }
     expect(items.filter((i) => (i.anomalies as string[]).includes('UNKNOWN_RECIPIENT')).length).toBeGreaterThan(0);
   });
+
+  it('speaks French for commander’s own words too (help, unknown option), in the real process', async () => {
+    const help = await passerelle(['invoices', 'mandate', '--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Utilisation : passerelle invoices mandate \[options\] <refs\.\.\.>/);
+    expect(help.stdout).toMatch(/-h, --help\s+afficher l’aide/);
+    expect(help.stdout).not.toMatch(/--reason|--complement/);
+    const bad = await passerelle(['invoices', 'list', '--statut', 'A_TRAITER'], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/^Erreur : option inconnue « --statut » \(vouliez-vous dire --status \?\)/);
+  });
 });

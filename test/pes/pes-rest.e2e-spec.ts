@@ -21,7 +21,7 @@ describeWithReference('PES REST API (/api/titres, /api/pes) with authentication'
   beforeAll(async () => {
     t = await createTestApp();
     await t.app.get(DirectoryImportService).importFile(join(FIXTURES, 'annuaire-extrait.csv'));
-    admin = apiAs(t, await createUserAndToken(t, { email: 'admin@exemple.fr', role: 'admin', structureSirets: ['26330582300019'] }));
+    admin = apiAs(t, await createUserAndToken(t, { email: 'admin@exemple.fr', role: 'admin', structureSirets: [siret] }));
     agentToken = await createUserAndToken(t, { email: 'agent@exemple.fr', role: 'agent', structureSirets: [siret] });
     agent = apiAs(t, agentToken);
     tresorier = apiAs(t, await createUserAndToken(t, { email: 'tres@exemple.fr', role: 'tresorier', structureSirets: [siret] }));

@@ -2,6 +2,10 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { INestApplicationContext } from '@nestjs/common';
+import { Command } from 'commander';
+import { buildProgram } from '@/cli/cli.program';
+import { CliContext } from '@/common/cli/cli.context';
 
 const run = promisify(execFile);
 export const CLI = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -36,4 +40,42 @@ export async function passerelle(args: string[], env: NodeJS.ProcessEnv): Promis
     code,
     json: <T>() => JSON.parse(stdout.trim().split('\n').pop() ?? 'null') as T,
   };
+}
+
+/**
+ * The whole `passerelle` program run in this process against a test application (same services as
+ * `node dist/cli/main.js`, no build needed): stdout lines, stderr text, exit code. Commander errors throw.
+ */
+export async function runCliInProcess(
+  app: INestApplicationContext,
+  args: string[],
+): Promise<{ lines: string[]; stderr: string; exitCode: number }> {
+  const lines: string[] = [];
+  let stderr = '';
+  const write = process.stdout.write.bind(process.stdout);
+  const errWrite = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string) => {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  const previous = process.exitCode;
+  process.exitCode = 0;
+  try {
+    const program = buildProgram(new CliContext(async () => app, { ownsApp: false }));
+    const noExit = (c: Command): void => {
+      c.exitOverride();
+      c.commands.forEach(noExit);
+    };
+    noExit(program);
+    await program.parseAsync(['node', 'passerelle', ...args]);
+    return { lines, stderr, exitCode: Number(process.exitCode ?? 0) };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = errWrite;
+    process.exitCode = previous;
+  }
 }

@@ -16,6 +16,8 @@ export interface InvoiceDraft {
   dueDate?: string | null;
   anomalyCodes?: string[];
   supplierName?: string;
+  /** Supplier SIRET (numbers are unique per supplier and year). */
+  supplierId?: string;
   bankAccount?: string | null;
   cppStatus?: string | null;
 }
@@ -49,7 +51,7 @@ export async function createInvoice(t: TestApp, draft: InvoiceDraft): Promise<{ 
                              bank_holder, debtor_id_type, debtor_id, number, invoice_year, cpro_id, type, cadre, issue_date,
                              reception_date, amount_ht, amount_ttc, net_amount, status, cpp_status, anomaly_codes, due_date,
                              attachment_count, received_at)
-       VALUES ($1, 1, $2, '1', '44306184100047', $3, 'IBAN', $4, $3, '1', $5, $6, 2026, $7, $8, $9, $10, $11,
+       VALUES ($1, 1, $2, '1', $17, $3, 'IBAN', $4, $3, '1', $5, $6, 2026, $7, $8, $9, $10, $11,
                $12, $12, $12, $13, $14, $15, $16, 1, now()) RETURNING id`,
       [
         flow.id, structureId, draft.supplierName ?? 'SARL Structure 1', draft.bankAccount === undefined ? 'FR7630006000011234567890189' : draft.bankAccount,
@@ -57,6 +59,7 @@ export async function createInvoice(t: TestApp, draft: InvoiceDraft): Promise<{ 
         draft.issueDate ?? '2026-02-27', receptionDate, draft.netAmount ?? '3277.420000', draft.status ?? 'A_TRAITER',
         draft.cppStatus === undefined ? 'MISE_A_DISPOSITION' : draft.cppStatus, anomalies,
         draft.dueDate === undefined ? addDays(receptionDate, 30) : draft.dueDate,
+        draft.supplierId ?? '44306184100047',
       ],
     );
     const [attachment] = await em.query(

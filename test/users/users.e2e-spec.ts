@@ -1,47 +1,12 @@
-import { Command } from 'commander';
-import { CliContext } from '@/cli/cli.context';
-import { registerInvoicesCommands } from '@/invoices/invoices.cli';
-import { registerUsersCommands } from '@/users/users.cli';
 import { UsersService } from '@/users/users.service';
 import { apiAs, createUserAndToken, testSiret } from '@test/support/auth';
+import { runCliInProcess } from '@test/support/cli';
 import { createInvoice } from '@test/support/invoice.factory';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
 /** The CLI's commands run in-process against the test application (same services as `node dist/cli/main.js`). */
-class TestCliContext extends CliContext {
-  constructor(private readonly t: TestApp) {
-    super();
-  }
-  override async get<T>(type: never): Promise<T> {
-    return this.t.app.get(type as never) as T;
-  }
-  override async close(): Promise<void> {}
-}
-
-async function runCli(t: TestApp, args: string[]): Promise<{ lines: string[]; exitCode: number }> {
-  const lines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const errWrite = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  try {
-    // Only this feature's registrars: the commands under test, nothing else to load.
-    const ctx = new TestCliContext(t);
-    const program = new Command('passerelle').exitOverride();
-    registerUsersCommands(program, ctx);
-    registerInvoicesCommands(program, ctx);
-    await program.parseAsync(['node', 'passerelle', ...args]);
-    return { lines, exitCode: Number(process.exitCode ?? 0) };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = errWrite;
-    process.exitCode = previous;
-  }
+function runCli(t: TestApp, args: string[]) {
+  return runCliInProcess(t.app, args);
 }
 
 describe('users, tokens, sessions', () => {
@@ -71,7 +36,7 @@ describe('users, tokens, sessions', () => {
     const session = cookie.split(';')[0];
     const me = await apiAs(t, null).call('GET', '/api/users/me', undefined, { cookie: session });
     expect(me.body).toMatchObject({ email: 'gp@s1.fr', role: 'admin' });
-    await apiAs(t, null).call('POST', '/api/auth/logout', undefined, { cookie: session });
+    await apiAs(t, null).call('POST', '/api/auth/logout', {}, { cookie: session });
     expect((await apiAs(t, null).call('GET', '/api/users/me', undefined, { cookie: session })).status).toBe(401);
   });
 

@@ -18,3 +18,25 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
+
+/** Several values separated by commas, each one of `allowed` (`?status=A_TRAITER,SUSPENDUE`). */
+export function IsListOf(allowed: readonly string[], options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isListOf',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && value.split(',').every((v) => allowed.includes(v.trim()) || v.trim() === ''),
+        defaultMessage: () => `$property must be one of the following values: ${allowed.join(', ')}`,
+      },
+    },
+    options,
+  );
+}
+
+/** A SIRET (14 digits) or a structure id (UUID). */
+export function IsStructureRef(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    { name: 'isStructureRef', validator: { validate: (v: unknown) => typeof v === 'string' && (/^\d{14}$/.test(v) || isUuid(v)), defaultMessage: () => '$property must be a SIRET' } },
+    options,
+  );
+}

@@ -8,6 +8,8 @@ import { WebListSorts1700000007000 } from '@/database/migrations/1700000007000-w
 import { CreditNoteLinks1700000008000 } from '@/database/migrations/1700000008000-credit-note-links';
 import { AttachmentPackKeys1700000009000 } from '@/database/migrations/1700000009000-attachment-pack-keys';
 import { FlowStructures1700000010000 } from '@/database/migrations/1700000010000-flow-structures';
+import { ApiTokenIssuer1700000010100 } from '@/database/migrations/1700000010100-api-token-issuer';
+import { StructureReasons1700000010200 } from '@/database/migrations/1700000010200-structure-reasons';
 import { PesV517Titres1700000012000 } from '@/database/migrations/1700000012000-pes-v517-titres';
 import { ReceptionSort1700000013000 } from '@/database/migrations/1700000013000-reception-sort';
 
@@ -21,6 +23,8 @@ export const MIGRATIONS = [
   CreditNoteLinks1700000008000,
   AttachmentPackKeys1700000009000,
   FlowStructures1700000010000,
+  ApiTokenIssuer1700000010100,
+  StructureReasons1700000010200,
   PesV517Titres1700000012000,
   ReceptionSort1700000013000,
 ];

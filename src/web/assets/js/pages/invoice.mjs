@@ -54,7 +54,10 @@ function complement(step) {
 export async function render(main, [id]) {
   const inv = await get(`/api/invoices/${encodeURIComponent(id)}`);
   const mandate = ['MANDATEE', 'MISE_EN_PAIEMENT'].includes(inv.status) ? await get(`/api/invoices/${inv.id}/mandate`).catch(() => null) : null;
-  const pdf = inv.attachments.find((a) => a.type === '01' && a.readable && /pdf/i.test(a.mimeType + a.name)) ?? inv.attachments.find((a) => a.readable && /\.pdf$/i.test(a.name));
+  // Shown in the page only when the server found a PDF in its bytes (`kind`), whatever the supplier declared: an HTML
+  // file named facture.pdf is offered for download, never framed (supplier content is hostile).
+  const pdf = inv.attachments.find((a) => a.type === '01' && a.kind === 'pdf') ?? inv.attachments.find((a) => a.kind === 'pdf');
+  const viewable = (a) => ['pdf', 'png', 'jpeg', 'text'].includes(a.kind);
   const attachmentUrl = (a, download) => `/api/invoices/${inv.id}/attachments/${a.id}${download ? '?download=1' : ''}`;
   const one = [inv];
   const reload = () => render(main, [id]);
@@ -231,7 +234,10 @@ export async function render(main, [id]) {
             label: 'Télécharger',
             cell: (a) =>
               a.readable
-                ? [h('a', { href: attachmentUrl(a, false), target: '_blank', rel: 'noopener' }, 'Ouvrir'), ' · ', h('a', { href: attachmentUrl(a, true), download: a.name, dataset: { attachment: a.id } }, 'Télécharger')]
+                ? [
+                    ...(viewable(a) ? [h('a', { href: attachmentUrl(a, false), target: '_blank', rel: 'noopener' }, 'Ouvrir'), ' · '] : []),
+                    h('a', { href: attachmentUrl(a, true), download: a.name, dataset: { attachment: a.id } }, 'Télécharger'),
+                  ]
                 : h('span', { class: 'error-text' }, `Illisible : ${a.error ?? 'contenu absent'}`),
           },
         ],
@@ -240,7 +246,13 @@ export async function render(main, [id]) {
       ),
       pdf
         ? h('iframe', { class: 'pdf', id: 'invoice-pdf', title: `Facture ${inv.number} (PDF)`, src: attachmentUrl(pdf, false) })
-        : h('p', { class: 'muted' }, 'Pas de PDF de facture lisible.'),
+        : h(
+            'p',
+            { class: 'muted', id: 'invoice-pdf-missing' },
+            inv.attachments.some((a) => a.type === '01' && a.readable)
+              ? 'La pièce jointe de la facture n’est pas un PDF : elle n’est pas affichée ici, téléchargez-la pour l’ouvrir.'
+              : 'Pas de PDF de facture lisible.',
+          ),
     ),
     panel('Étapes de la facture', historyTable(inv.history)),
   );
