@@ -1,4 +1,4 @@
-import { INestApplication, INestApplicationContext, Provider, ValidationPipe } from '@nestjs/common';
+import { INestApplication, INestApplicationContext, Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
@@ -9,6 +9,8 @@ import { AppConfig } from '@/config/app.config';
 import { databaseTarget, DatabaseTarget, openDataSource } from '@/database/data-source.factory';
 import { acquirePgliteLock } from '@/database/pglite.lock';
 import { DomainErrorFilter } from '@/common/http/domain-error.filter';
+import { applyHttpSecurity } from '@/common/http/http-security';
+import { createValidationPipe } from '@/common/http/validation.pipe';
 
 export interface BootOptions {
   config: AppConfig;
@@ -69,10 +71,12 @@ export async function createAppContext(options: BootOptions): Promise<INestAppli
 /** The HTTP application: REST API, OpenAPI at /api/docs, health, metrics. */
 export async function createHttpApp(options: BootOptions): Promise<INestApplication> {
   const { dataSource, release } = await openDatabase(options);
-  const app = await NestFactory.create(moduleFor(options, dataSource), { bufferLogs: true, abortOnError: false });
+  // Nest's body parsers are replaced by applyHttpSecurity's (JSON only, size limit, French errors).
+  const app = await NestFactory.create(moduleFor(options, dataSource), { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
+  applyHttpSecurity(app, options.config);
   app.use(cookieParser());
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
+  app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new DomainErrorFilter());
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()

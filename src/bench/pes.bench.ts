@@ -9,6 +9,7 @@ import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { PesGenerateService } from '@/pes/pes-generate.service';
 import { TitreData } from '@/pes/pes.types';
 import { Xmlbuilder2Sink } from '@/pes/pes-xml.writer';
+import { TitresRepository } from '@/pes/titres.repository';
 import { TitresService } from '@/pes/titres.service';
 
 /**
@@ -42,7 +43,7 @@ export async function pesBench(args: string[]): Promise<void> {
 
     // Reference: the same documents (same titres, bordereaux, ASAP base64 computed beforehand) through
     // xmlbuilder2, serialisation only: no database, no gzip, no file.
-    const titres = await generator.loadTitres(`t.budget_id = $1`, [budget.id]);
+    const titres: TitreData[] = (await app.get(TitresRepository).findAllForFlow(budget.id)).map(({ pdfName: _n, pdfStorageKey: _k, ...t }) => ({ ...t, pdf: null }));
     const byBordereau: Array<{ ctx: FlowContext; titres: TitreData[]; asap: Map<number, string> }> = [];
     for (const item of result.items) {
       const ctx: FlowContext = { settings: budget.settings, year: item.year, bordereauNumber: item.number, emittedOn: '2024-04-05', fileBaseName: pesFileBaseName(budget.settings, item.year, item.number) };

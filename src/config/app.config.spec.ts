@@ -25,6 +25,15 @@ describe('configuration', () => {
     expect(loadConfig({ SESSION_COOKIE_SECURE: 'true' }).sessionCookieSecure).toBe(true);
   });
 
+  it('keeps the origin of PUBLIC_URL, and refuses an address with a path or another scheme', () => {
+    expect(loadConfig({}).publicOrigin).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: 'https://Passerelle.Mairie.fr/' }).publicOrigin).toBe('https://passerelle.mairie.fr');
+    expect(loadConfig({ PUBLIC_URL: 'http://10.0.0.5:8080' }).publicOrigin).toBe('http://10.0.0.5:8080');
+    for (const bad of ['passerelle.mairie.fr', 'ftp://passerelle.mairie.fr', 'https://passerelle.mairie.fr/pages', 'https://x.fr/?a=1']) {
+      expect(() => loadConfig({ PUBLIC_URL: bad })).toThrow(/publicUrl : adresse des pages attendue/);
+    }
+  });
+
   it('never shows secrets', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db:5432/passerelle', PISTE_CLIENT_SECRET: 'topsecret' });
     const shown = JSON.stringify(config.describe());

@@ -36,6 +36,13 @@ export class AppConfig {
   get sessionCookieSecure(): boolean {
     return this.values.sessionCookieSecure;
   }
+  /** Origin of the pages (PUBLIC_URL), undefined when not set. */
+  get publicOrigin(): string | undefined {
+    return this.values.publicUrl;
+  }
+  get maxJsonBytes(): number {
+    return this.values.maxJsonBytes;
+  }
   get ingestion(): AppConfigShape['ingestion'] {
     return this.values.ingestion;
   }
@@ -76,6 +83,8 @@ const ENV_MAP: Record<string, string> = {
   LOG_LEVEL: 'logLevel',
   TZ_COLLECTIVITE: 'timezone',
   SESSION_COOKIE_SECURE: 'sessionCookieSecure',
+  PUBLIC_URL: 'publicUrl',
+  MAX_JSON_BYTES: 'maxJsonBytes',
   INBOX_CRON: 'ingestion.inboxCron',
   MAX_FLOW_BYTES: 'ingestion.maxFlowBytes',
   MAX_ATTACHMENT_BYTES: 'ingestion.maxAttachmentBytes',

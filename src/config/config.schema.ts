@@ -10,6 +10,21 @@ const flag = z.union([
   z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
 ], { error: 'true ou false attendu' });
 
+// The public origin of the pages: scheme, host and port only (what browsers send as `Origin`).
+const publicOrigin = z.string().transform((value, ctx) => {
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    /* reported below */
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+    ctx.addIssue({ code: 'custom', message: 'adresse des pages attendue, sans chemin ni paramètre (ex. « https://passerelle.mairie.fr »)' });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
 export const configSchema = z.object({
   /** Key encrypting secrets at rest (Chorus Pro technical account passwords), env PASSERELLE_SECRET_KEY. */
   secretKey: z.string().min(16, 'PASSERELLE_SECRET_KEY : 16 caractères au moins').optional(),
@@ -23,6 +38,13 @@ export const configSchema = z.object({
   timezone: z.string().min(1),
   /** `Secure` on the session cookie: on when the pages are served over HTTPS (a TLS reverse proxy in front). */
   sessionCookieSecure: flag,
+  /**
+   * Address people open the pages at, e.g. behind the collectivité's TLS reverse proxy: a cookie-authenticated change
+   * whose `Origin` is another one is refused (CSRF). Unset: the origin the request was addressed to (its Host).
+   */
+  publicUrl: publicOrigin.optional(),
+  /** Largest JSON body accepted (a titre's PDF, a PES_ACQUIT, both in base64): beyond, 413. */
+  maxJsonBytes: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   ingestion: z.object({
     inboxCron: cron,
     maxFlowBytes: z.coerce.number().int().positive(),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@/common/errors/domain.error';
+import { InvoiceScope } from '@/users/principal';
 
 export interface AnomalyReportLine {
   flowId: string;
@@ -25,31 +26,34 @@ export interface AnomalyReportSection {
 export class AnomalyReportService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async forDate(date: string, timeZone: string, structureIds: string[] | 'all'): Promise<{ date: string; structures: AnomalyReportSection[] }> {
+  async forDate(date: string, timeZone: string, scope: InvoiceScope): Promise<{ date: string; structures: AnomalyReportSection[] }> {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) {
       throw new DomainError('INVALID_DATE', `Date invalide : « ${date} » (AAAA-MM-JJ attendu)`);
     }
-    const scoped = structureIds === 'all' ? null : structureIds;
+    const scoped = scope.structureIds === 'all' ? null : scope.structureIds;
+    // Flow-level lines (unreadable invoices, rejected files) go to each structure the flow is attributed to
+    // (flow_structures), or to none; lines of no structure are shown like invoices of no structure (admins).
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT * FROM (
-         SELECT s.siret, s.name AS structure_name, i.debtor_id, f.id AS flow_id, f.file_name, i.number AS invoice_number,
-                to_char(a.created_at AT TIME ZONE $2, 'YYYY-MM-DD') AS day, a.code, a.message, a.created_at AS at, i.structure_id
+      `SELECT r.*, s.siret, s.name AS structure_name FROM (
+         SELECT i.structure_id, f.id AS flow_id, f.file_name, i.number AS invoice_number,
+                to_char(a.created_at AT TIME ZONE $2, 'YYYY-MM-DD') AS day, a.code, a.message, a.created_at AS at
            FROM invoice_anomalies a
            JOIN invoices i ON i.id = a.invoice_id
            JOIN flows f ON f.id = i.flow_id
-           LEFT JOIN structures s ON s.id = i.structure_id
          UNION ALL
-         SELECT NULL, NULL, e.recipient_siret, f.id, f.file_name, e.invoice_number,
-                to_char(e.created_at AT TIME ZONE $2, 'YYYY-MM-DD'), e.code, e.message, e.created_at, NULL
-           FROM flow_errors e JOIN flows f ON f.id = e.flow_id
+         SELECT fs.structure_id, f.id, f.file_name, e.invoice_number,
+                to_char(e.created_at AT TIME ZONE $2, 'YYYY-MM-DD'), e.code, e.message, e.created_at
+           FROM flow_errors e JOIN flows f ON f.id = e.flow_id LEFT JOIN flow_structures fs ON fs.flow_id = f.id
          UNION ALL
-         SELECT NULL, NULL, NULL, f.id, f.file_name, NULL,
-                to_char(f.received_at AT TIME ZONE $2, 'YYYY-MM-DD'), f.error_code, f.error_message, f.received_at, NULL
-           FROM flows f WHERE f.status = 'rejected'
+         SELECT fs.structure_id, f.id, f.file_name, NULL,
+                to_char(f.received_at AT TIME ZONE $2, 'YYYY-MM-DD'), f.error_code, f.error_message, f.received_at
+           FROM flows f LEFT JOIN flow_structures fs ON fs.flow_id = f.id WHERE f.status = 'rejected'
        ) r
-       WHERE r.day = $1 AND ($3::uuid[] IS NULL OR r.structure_id = ANY($3::uuid[]))
-       ORDER BY r.siret NULLS LAST, r.at`,
-      [date, timeZone, scoped],
+       LEFT JOIN structures s ON s.id = r.structure_id
+       WHERE r.day = $1
+         AND (r.structure_id IS NULL AND $4::boolean OR r.structure_id IS NOT NULL AND ($3::uuid[] IS NULL OR r.structure_id = ANY($3::uuid[])))
+       ORDER BY s.siret NULLS LAST, r.at`,
+      [date, timeZone, scoped, scope.includeUnassigned],
     );
     const sections = new Map<string, AnomalyReportSection>();
     for (const r of rows) {

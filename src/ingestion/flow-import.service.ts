@@ -130,6 +130,13 @@ export class FlowImportService {
     }
 
     const existing = await this.repository.findFlowBySha(raw.sha256);
+    if (existing?.status === 'rejected') {
+      // The same bytes were refused before: say so with the reason, not « déjà importé » (nothing of it was imported).
+      report.flows.alreadyRejected++;
+      report.errors.push({ file: input.fileName, invoice: null, code: 'FLOW_ALREADY_REJECTED', message: alreadyRejectedMessage(existing) });
+      this.metrics.flows.inc({ result: 'already_rejected', source });
+      return report;
+    }
     if (existing && existing.status !== 'processing') {
       report.flows.alreadyImported++;
       this.metrics.flows.inc({ result: 'already_imported', source });
@@ -223,6 +230,11 @@ export class FlowImportService {
     prepared.stopTimer();
     return report;
   }
+}
+
+/** « Déjà rejeté : motif… » for a file sent again after its rejection. */
+export function alreadyRejectedMessage(flow: Pick<FlowEntity, 'errorMessage'>): string {
+  return `Déjà rejeté : ${flow.errorMessage ?? 'flux illisible'}`;
 }
 
 /** Final columns of a flow whose invoices are stored. */

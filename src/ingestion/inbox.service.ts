@@ -42,7 +42,8 @@ export class InboxService {
         if (!stat || this.clock.now().getTime() - stat.mtimeMs < settleMs) continue;
         const one = await this.ingestion.importPaths([path], { source: 'inbox' });
         mergeReports(report, one);
-        const rejected = one.flows.rejected > 0 && one.flows.integrated + one.flows.partial + one.flows.alreadyImported === 0;
+        // A file rejected now or before (sent again) goes to rejected/ with its reason; anything imported to archive/.
+        const rejected = one.flows.rejected + one.flows.alreadyRejected > 0 && one.flows.integrated + one.flows.partial + one.flows.alreadyImported === 0;
         const target = join(this.inboxDir, rejected ? 'rejected' : 'archive');
         await fs.mkdir(target, { recursive: true });
         await fs.rename(path, join(target, await uniqueName(target, name)));

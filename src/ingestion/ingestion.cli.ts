@@ -34,7 +34,7 @@ function importCommand(program: Command, ctx: CliContext): void {
       });
       bar?.stop();
       ctx.output(opts, report, reportLines);
-      if (report.flows.rejected > 0 && report.flows.integrated + report.flows.partial + report.flows.alreadyImported === 0) {
+      if (report.flows.rejected + report.flows.alreadyRejected > 0 && report.flows.integrated + report.flows.partial + report.flows.alreadyImported === 0) {
         process.exitCode = 2;
       }
     });
@@ -53,7 +53,7 @@ function inboxScanCommand(inbox: Command, ctx: CliContext): void {
 function reportLines(r: ImportReport): string[] {
   return [
     `Flux : ${n(r.flows.integrated)} intégré(s), ${n(r.flows.partial)} partiel(s), ${n(r.flows.rejected)} rejeté(s), ` +
-      `${n(r.flows.alreadyImported)} déjà importé(s).`,
+      `${n(r.flows.alreadyImported)} déjà importé(s)${r.flows.alreadyRejected ? `, ${n(r.flows.alreadyRejected)} déjà rejeté(s)` : ''}.`,
     `Factures : ${n(r.invoices.created)} créée(s), ${n(r.invoices.updated)} mise(s) à jour, ${n(r.invoices.duplicates)} doublon(s), ` +
       `${n(r.invoices.withAnomalies)} avec anomalies.`,
     ...r.errors.map((e) => `  ${e.file}${e.invoice ? ` [${e.invoice}]` : ''} — ${e.code} : ${e.message}`),

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { FlowImportService } from '@/ingestion/flow-import.service';
+import { FlowUploadController } from '@/ingestion/flow-upload.controller';
+import { FlowUploadService } from '@/ingestion/flow-upload.service';
 import { FlowReaderService } from '@/ingestion/flow-reader.service';
 import { InboxService } from '@/ingestion/inbox.service';
 import { IngestionRepository } from '@/ingestion/ingestion.repository';
@@ -10,7 +12,8 @@ import { StructuresModule } from '@/structures/structures.module';
 
 @Module({
   imports: [StructuresModule, InvoicesModule],
-  providers: [IngestionRepository, InvoiceBatchWriter, FlowReaderService, FlowImportService, IngestionService, InboxService],
+  providers: [IngestionRepository, InvoiceBatchWriter, FlowReaderService, FlowImportService, IngestionService, InboxService, FlowUploadService],
+  controllers: [FlowUploadController],
   exports: [IngestionService, InboxService],
 })
 export class IngestionModule {}

@@ -167,6 +167,15 @@ export class IngestionRepository {
     await link('o'); // origins arriving in this flow for credit notes received earlier
   }
 
+  /** Structures that may see the flow (flow_structures, migration 1700000010000); adding one twice is harmless. */
+  async attributeFlow(em: EntityManager, flowId: string, structureIds: string[]): Promise<void> {
+    if (structureIds.length === 0) return;
+    await em.query(
+      `INSERT INTO flow_structures (flow_id, structure_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
+      [flowId, [...new Set(structureIds)]],
+    );
+  }
+
   async addAnomalyCodes(em: EntityManager, invoiceId: string, codes: string[]): Promise<void> {
     await em.query(
       `UPDATE invoices SET anomaly_codes = ARRAY(SELECT DISTINCT unnest(anomaly_codes || $2::text[])),

@@ -1,7 +1,10 @@
 import { promises as fs } from 'node:fs';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@/config/app.config';
+import { UnitOfWork } from '@/database/unit-of-work';
 import { FlowImportService, PreparedFlow } from '@/ingestion/flow-import.service';
+import { scanRecipientIds } from '@/ingestion/flow-recipients.scan';
+import { IngestionRepository } from '@/ingestion/ingestion.repository';
 import { expandFlowInputs } from '@/ingestion/flow-sources';
 import { RecipientSettings } from '@/ingestion/invoice.checks';
 import { emptyReport, ImportOptions, ImportReport, mergeReports } from '@/ingestion/ingestion.types';
@@ -24,6 +27,8 @@ export class IngestionService {
     private readonly structures: StructuresRepository,
     private readonly store: FileStore,
     private readonly config: AppConfig,
+    private readonly repository: IngestionRepository,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** Imports files, directories or ZIPs of CPPFacturePivot flows (same code for CLI, inbox and API pull). */
@@ -63,7 +68,9 @@ export class IngestionService {
         const prepared = await head.prepared;
         await fill();
         try {
-          mergeReports(report, await this.flows.storePrepared(prepared, options.source, recipients, this.config.invoices.paymentDelayDays));
+          const stored = await this.flows.storePrepared(prepared, options.source, recipients, this.config.invoices.paymentDelayDays);
+          await this.attribute(prepared, stored, options, recipients);
+          mergeReports(report, stored);
         } finally {
           if (input.temporary) await fs.rm(input.path, { force: true });
         }
@@ -75,6 +82,22 @@ export class IngestionService {
       throw err;
     }
     return report;
+  }
+
+  /**
+   * Who may see the flow beyond the recipients of its stored invoices (written with them): the structures of
+   * `attributeTo`, and for a rejected or partly unreadable file the declared structures its raw bytes name as recipient.
+   * A flow attributed to nobody is seen by administrators only (flows.service.ts).
+   */
+  private async attribute(prepared: PreparedFlow, stored: ImportReport, options: ImportOptions, recipients: Map<string, RecipientSettings>): Promise<void> {
+    if (!prepared.raw.ok) return; // no flow row: nothing kept of a file too large or unreadable
+    const doubtful = stored.flows.rejected > 0 || stored.flows.partial > 0;
+    const sirets = [...(options.attributeTo ?? [])];
+    if (doubtful) sirets.push(...(await scanRecipientIds(prepared.input.path).catch(() => [] as string[])));
+    const structureIds = sirets.map((siret) => recipients.get(siret)?.id).filter((id): id is string => Boolean(id));
+    if (structureIds.length === 0) return;
+    const flow = await this.repository.findFlowBySha(prepared.raw.stored.sha256);
+    if (flow) await this.uow.run((em) => this.repository.attributeFlow(em, flow.id, structureIds));
   }
 
   /** Number of flow files the paths hold (for progress bars). */

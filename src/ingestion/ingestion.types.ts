@@ -9,20 +9,26 @@ export interface ImportError {
 
 /** The `passerelle import --json` report (issue: Ingest Chorus Pro pivot flows). */
 export interface ImportReport {
-  flows: { integrated: number; partial: number; rejected: number; alreadyImported: number };
+  /** `alreadyRejected`: a file rejected before, sent again (its reason is repeated in `errors`, FLOW_ALREADY_REJECTED). */
+  flows: { integrated: number; partial: number; rejected: number; alreadyImported: number; alreadyRejected: number };
   invoices: { created: number; updated: number; duplicates: number; withAnomalies: number };
   errors: ImportError[];
 }
 
 export interface ImportOptions {
   source: FlowSource;
+  /**
+   * SIRETs of the structures the flows are attributed to whatever they hold (flow_structures): the structure a pull
+   * fetched them for, the uploader's structure. Flows are also attributed to the recipients of their invoices.
+   */
+  attributeTo?: string[];
   /** Called after each flow (progress bars). */
   onFlowDone?: (fileName: string, done: number, total: number) => void;
 }
 
 export function emptyReport(): ImportReport {
   return {
-    flows: { integrated: 0, partial: 0, rejected: 0, alreadyImported: 0 },
+    flows: { integrated: 0, partial: 0, rejected: 0, alreadyImported: 0, alreadyRejected: 0 },
     invoices: { created: 0, updated: 0, duplicates: 0, withAnomalies: 0 },
     errors: [],
   };

@@ -94,6 +94,9 @@ export class InvoiceBatchWriter {
       for (const a of anomalies) this.metrics.anomalies.inc({ code: a.code });
     }
     await this.repository.insertInvoiceRows(em, fresh);
+    // The flow is visible to the structures its invoices are addressed to, duplicates and re-sends included.
+    const recipients = batch.map((inv) => ctx.recipients.get(inv.debtor.id.trim())?.id).filter((id): id is string => Boolean(id));
+    await this.repository.attributeFlow(em, ctx.flow.id, recipients);
     this.metrics.invoices.inc({ result: 'created' }, report.invoices.created);
     this.metrics.invoices.inc({ result: 'duplicate' }, report.invoices.duplicates);
     this.metrics.invoices.inc({ result: 'updated' }, report.invoices.updated);

@@ -24,6 +24,19 @@ export type AnomalyCode =
   | 'INVALID_IBAN'
   | 'ATTACHMENT_UNREADABLE';
 
+/** French names of the anomalies, as the lists show them (the code stays in a tooltip): served by /api/web/meta. */
+export const ANOMALY_LABELS: Record<AnomalyCode, string> = {
+  UNKNOWN_RECIPIENT: 'Destinataire inconnu',
+  INVALID_SIRET: 'SIRET invalide',
+  UNKNOWN_SERVICE: 'Service inconnu ou inactif',
+  MISSING_SERVICE_CODE: 'Code service manquant',
+  MISSING_ENGAGEMENT: 'N° d’engagement manquant',
+  AMOUNTS_INCONSISTENT: 'Montants incohérents',
+  MISSING_INVOICE_PDF: 'PDF de la facture manquant',
+  INVALID_IBAN: 'IBAN invalide',
+  ATTACHMENT_UNREADABLE: 'Pièce jointe illisible',
+};
+
 export interface Anomaly {
   code: AnomalyCode;
   message: string;

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
 import { BulkActionDto, MandateDto, ReasonDto, ReasonUpsertDto, RecycleDto } from '@/invoices/invoice-actions.dto';
 import { BulkResult, InvoiceActionsService } from '@/invoices/invoice-actions.service';
 import { UserAction } from '@/invoices/invoice-state.machine';
@@ -8,6 +10,7 @@ import { MandateView } from '@/invoices/mandates.service';
 import { Reason, ReasonsService } from '@/invoices/reasons.service';
 import { CurrentUser } from '@/users/auth.decorators';
 import { assertAdmin, Principal } from '@/users/principal';
+import { StructuresService } from '@/structures/structures.service';
 
 /** The workflow's REST surface; the rules live in InvoiceActionsService and the state machine. */
 @ApiTags('factures — traitement')
@@ -98,29 +101,60 @@ export class InvoiceActionsController {
   }
 }
 
+export class ReasonListQuery {
+  @ApiPropertyOptional({ description: "SIRET d'une de vos structures (par défaut : votre structure si vous n'en avez qu'une, sinon la liste livrée)" })
+  @IsOptional()
+  @Matches(/^\d{14}$/, { message: 'SIRET (14 chiffres) attendu' })
+  structure?: string;
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'y compris les motifs désactivés' }) @IsOptional() @IsIn(['true', 'false']) all?: string;
+}
+
+/**
+ * Motifs per structure: the shipped list (config/reasons.json) is every structure's default; an admin changes the
+ * motifs of their own structures only. `structure` (SIRET) says which; an admin of one structure may leave it out.
+ */
 @ApiTags('factures — traitement')
 @ApiBearerAuth()
 @Controller('api/reasons')
 export class ReasonsController {
-  constructor(private readonly reasons: ReasonsService) {}
+  constructor(
+    private readonly reasons: ReasonsService,
+    private readonly structures: StructuresService,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Motifs de rejet et de suspension' })
-  list(@Query('all') all?: string): Promise<Reason[]> {
-    return this.reasons.list(all === 'true');
+  @ApiOperation({ summary: "Motifs de rejet et de suspension d'une structure" })
+  async list(@CurrentUser() me: Principal, @Query() q: ReasonListQuery): Promise<Reason[]> {
+    const structureId = await this.structureOf(me, q.structure, false);
+    return this.reasons.list(structureId, q.all === 'true');
   }
 
   @Post()
-  @ApiOperation({ summary: 'Ajoute ou modifie un motif (admin)' })
-  upsert(@CurrentUser() me: Principal, @Body() body: ReasonUpsertDto): Promise<Reason> {
+  @ApiOperation({ summary: "Ajoute ou modifie un motif d'une de vos structures (admin)" })
+  async upsert(@CurrentUser() me: Principal, @Body() body: ReasonUpsertDto): Promise<Reason> {
     assertAdmin(me);
-    return this.reasons.upsert({ ...body, code: body.code ?? '' });
+    return this.reasons.upsert((await this.structureOf(me, body.structure, true))!, { ...body, code: body.code ?? '' });
   }
 
   @Put(':code')
-  @ApiOperation({ summary: 'Modifie un motif, ou le désactive (admin)' })
-  update(@CurrentUser() me: Principal, @Param('code') code: string, @Body() body: ReasonUpsertDto): Promise<Reason> {
+  @ApiOperation({ summary: "Modifie un motif d'une de vos structures, ou le désactive (admin)" })
+  async update(@CurrentUser() me: Principal, @Param('code') code: string, @Body() body: ReasonUpsertDto): Promise<Reason> {
     assertAdmin(me);
-    return this.reasons.upsert({ ...body, code });
+    return this.reasons.upsert((await this.structureOf(me, body.structure, true))!, { ...body, code });
+  }
+
+  /** The caller's structure named by SIRET, or their only one; reading with several and none named: the default list. */
+  private async structureOf(me: Principal, siret: string | undefined, required: boolean): Promise<string | null> {
+    if (!siret) {
+      if (me.structureIds.length === 1) return me.structureIds[0];
+      if (!required) return null;
+      throw new DomainError('STRUCTURE_REQUIRED', 'Précisez la structure (SIRET) dont vous changez les motifs : vous en avez plusieurs');
+    }
+    const structure = await this.structures.findEntityBySiret(siret);
+    if (!structure) throw new NotFoundError('STRUCTURE_NOT_FOUND', `Structure inconnue : SIRET ${siret}`);
+    if (!me.structureIds.includes(structure.id)) {
+      throw new ForbiddenError('STRUCTURE_FORBIDDEN', `La structure ${siret} ne fait pas partie de vos structures`);
+    }
+    return structure.id;
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { USER_ACTIONS } from '@/invoices/invoice-state.machine';
 import { TRAINS } from '@/invoices/mandates.service';
 import { REASON_ACTIONS } from '@/invoices/reasons.service';
@@ -59,4 +59,8 @@ export class ReasonUpsertDto {
   @ApiProperty({ example: 'Doublon' }) @IsString() @MaxLength(200) label: string;
   @ApiPropertyOptional({ enum: REASON_ACTIONS, isArray: true }) @IsOptional() @IsArray() @IsIn(REASON_ACTIONS as string[], { each: true }) actions?: string[];
   @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
+  @ApiPropertyOptional({ description: "SIRET de la structure dont c'est le motif (facultatif pour l'admin d'une seule structure)" })
+  @IsOptional()
+  @Matches(/^\d{14}$/, { message: 'SIRET (14 chiffres) attendu' })
+  structure?: string;
 }

@@ -134,6 +134,14 @@ export interface TransitionFacts {
   rejectionPending?: boolean;
 }
 
+/**
+ * An invoice whose recipient is not one of our structures (no structure, or anomaly UNKNOWN_RECIPIENT): only the
+ * transitions marked `allowedForUnknownRecipient` apply. Read by the workflow and sent with each listed invoice.
+ */
+export function isUnknownRecipient(invoice: { structureId: string | null; anomalyCodes: readonly string[] }): boolean {
+  return invoice.structureId === null || invoice.anomalyCodes.includes('UNKNOWN_RECIPIENT');
+}
+
 function labelOf(status: string): string {
   return STATUS_LABELS[status as InvoiceStatus] ?? status;
 }

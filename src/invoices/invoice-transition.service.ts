@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '@/clock/clock.port';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
 import { AppConfig } from '@/config/app.config';
-import { ActorRole, decide, InvoiceAction, InvoiceStatus, STATUS_LABELS } from '@/invoices/invoice-state.machine';
+import { ActorRole, decide, InvoiceAction, InvoiceStatus, isUnknownRecipient, STATUS_LABELS } from '@/invoices/invoice-state.machine';
 import { InvoiceTransitionsRepository } from '@/invoices/invoice-transitions.repository';
 import { MandateInput, MandatesService } from '@/invoices/mandates.service';
 import { daysLeft, localDate, resumeDueDate } from '@/invoices/payment-deadline';
@@ -65,14 +65,14 @@ export class InvoiceTransitionService {
     const rule = decide(action, {
       status: invoice.status,
       role: actor.role,
-      unknownRecipient: invoice.structureId === null || invoice.anomalyCodes.includes('UNKNOWN_RECIPIENT'),
+      unknownRecipient: isUnknownRecipient(invoice),
       reasonGiven: Boolean(input.reasonCode?.trim()),
       rejectionPending: pendingRejection !== null,
     });
 
     let reason: string | null = null;
     if (action === 'reject' || action === 'suspend') {
-      reason = await this.reasons.reasonText(em, input.reasonCode, input.complement, REASON_ACTION[action]);
+      reason = await this.reasons.reasonText(em, invoice.structureId, input.reasonCode, input.complement, REASON_ACTION[action]);
     } else if (action === 'recycle' && input.complement?.trim()) {
       reason = input.complement.trim().replace(/\s+/g, ' ');
       if ([...reason].length > MAX_REASON_LENGTH) {

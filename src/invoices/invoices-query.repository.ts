@@ -8,8 +8,8 @@ import { InvoiceValidationEntity } from '@/invoices/invoice-validation.entity';
 import { InvoiceVatEntity } from '@/invoices/invoice-vat.entity';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
 import { InvoiceScope } from '@/users/principal';
-
-
+import { BadRequestError } from '@/common/errors/domain.error';
+import { isCalendarDate, isUuid } from '@/common/http/validators';
 
 export interface InvoiceFilters {
   status?: string[];
@@ -40,22 +40,37 @@ export const LIST_TABS = {
 export type ListTab = keyof typeof LIST_TABS;
 
 /**
- * Sort orders of the lists, each keyset-paged on (key, id) and backed by an index: invoices_received_idx
- * (both directions), invoices_due_key_idx and invoices_net_amount_idx (migration 1700000007000).
+ * Sort orders of the lists, each keyset-paged on (keys…, id) and backed by an index: invoices_reception_idx and
+ * invoices_status_reception_idx (migration 1700000013000), invoices_status_due_key_idx and
+ * invoices_status_net_amount_idx (migration 1700000007000).
+ * « Réception » sorts by the reception date the lists show (DateReception), then by the instant the flow was read:
+ * sorting by the import instant alone listed a 11/03 invoice imported late before a 12/03 one imported early.
  * Invoices without a due date sort last (coalesce to the far future, the same expression as the index).
  */
 const DUE_KEY = `coalesce(i.due_date, DATE '9999-12-31')`;
+type SortKey = { expr: string; cast: 'timestamptz' | 'date' | 'numeric'; text: string };
+const RECEPTION: SortKey = { expr: 'i.reception_date', cast: 'date', text: `to_char(i.reception_date, 'YYYY-MM-DD')` };
 // Microsecond ISO text: a millisecond cursor would skip invoices of one flow sharing a received_at.
-const RECEIVED_KEY = `to_char(i.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const RECEIVED: SortKey = { expr: 'i.received_at', cast: 'timestamptz', text: `to_char(i.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` };
+const DUE: SortKey = { expr: DUE_KEY, cast: 'date', text: `to_char(${DUE_KEY}, 'YYYY-MM-DD')` };
+const NET: SortKey = { expr: 'i.net_amount', cast: 'numeric', text: 'i.net_amount::text' };
 export const LIST_SORTS = {
-  received_desc: { expr: 'i.received_at', dir: 'DESC', cast: 'timestamptz' },
-  received_asc: { expr: 'i.received_at', dir: 'ASC', cast: 'timestamptz' },
-  due_asc: { expr: DUE_KEY, dir: 'ASC', cast: 'date' },
-  due_desc: { expr: DUE_KEY, dir: 'DESC', cast: 'date' },
-  amount_desc: { expr: 'i.net_amount', dir: 'DESC', cast: 'numeric' },
-  amount_asc: { expr: 'i.net_amount', dir: 'ASC', cast: 'numeric' },
-} as const;
+  received_desc: { keys: [RECEPTION, RECEIVED], dir: 'DESC' },
+  received_asc: { keys: [RECEPTION, RECEIVED], dir: 'ASC' },
+  due_asc: { keys: [DUE], dir: 'ASC' },
+  due_desc: { keys: [DUE], dir: 'DESC' },
+  amount_desc: { keys: [NET], dir: 'DESC' },
+  amount_asc: { keys: [NET], dir: 'ASC' },
+} as const satisfies Record<string, { keys: readonly SortKey[]; dir: 'ASC' | 'DESC' }>;
 export type ListSort = keyof typeof LIST_SORTS;
+
+/**
+ * Why an invoice is rejected, suspended or sent back (« Rejet : Cette facture ne nous est pas destinée »): the motif of
+ * the history step that put it in its current state (invoice_history_invoice_idx; 50 rows a page).
+ */
+const LAST_REASON = `CASE WHEN i.status IN ('REJETEE', 'SUSPENDUE', 'A_RECYCLER') THEN (
+    SELECT h.details->>'reason' FROM invoice_history h
+     WHERE h.invoice_id = i.id AND h.to_status = i.status ORDER BY h.id DESC LIMIT 1) END`;
 
 export interface Page<T> {
   items: T[];
@@ -85,28 +100,32 @@ export interface ListRow {
   received_at: Date;
   flow_id: string;
   sort_key?: string;
+  last_reason?: string | null;
 }
 
-// Keyset pagination on (sort key, id): stable and index-backed at 100,000+ invoices. The default cursor
-// (received_at, newest first) keeps its historical form « ISO|id »; other sorts prefix their name.
+// Keyset pagination on (sort keys, id): stable and index-backed at 100,000+ invoices. A cursor names its sort, so a
+// cursor made for another order starts the list over.
+const KEY_SEPARATOR = '~';
+
 function encodeCursor(sort: ListSort, row: ListRow): string {
-  const key = String(row.sort_key);
-  const raw = sort === 'received_desc' ? `${key}|${row.id}` : `${sort}|${key}|${row.id}`;
-  return Buffer.from(raw).toString('base64url');
+  return Buffer.from(`${sort}|${String(row.sort_key)}|${row.id}`).toString('base64url');
 }
 
-const KEY_FORMATS: Record<(typeof LIST_SORTS)[ListSort]['cast'], (v: string) => boolean> = {
-  timestamptz: (v) => !Number.isNaN(Date.parse(v)),
-  date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v),
-  numeric: (v) => /^-?\d+(\.\d+)?$/.test(v),
+// As encodeCursor writes them: anything else was not made by this service.
+const KEY_FORMATS: Record<SortKey['cast'], (v: string) => boolean> = {
+  timestamptz: (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+  date: (v) => isCalendarDate(v),
+  numeric: (v) => /^-?\d{1,30}(\.\d{1,6})?$/.test(v),
 };
 
-function decodeCursor(cursor: string, sort: ListSort): { key: string; id: string } | null {
-  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const [cursorSort, key, id] = parts.length === 2 ? ['received_desc', ...parts] : parts;
+function decodeCursor(cursor: string, sort: ListSort): { keys: string[]; id: string } | null {
+  const [cursorSort, key, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   // A cursor only continues the sort it was made for.
-  if (cursorSort !== sort || !key || !id || !/^[0-9a-f-]{36}$/i.test(id)) return null;
-  return KEY_FORMATS[LIST_SORTS[sort].cast](key) ? { key, id } : null;
+  if (cursorSort !== sort || !key || !id || rest.length || !isUuid(id)) return null;
+  const keys = key.split(KEY_SEPARATOR);
+  const defs = LIST_SORTS[sort].keys;
+  if (keys.length !== defs.length || !defs.every((d, k) => KEY_FORMATS[d.cast](keys[k]))) return null;
+  return { keys, id };
 }
 
 @Injectable()
@@ -155,19 +174,21 @@ export class InvoicesQueryRepository {
     }
     if (cursor) {
       const c = decodeCursor(cursor, sort);
-      if (c) {
-        const cmp = order.dir === 'DESC' ? '<' : '>';
-        where.push(`(${order.expr}, i.id) ${cmp} (${p(c.key)}::${order.cast}, ${p(c.id)}::uuid)`);
-      }
+      if (!c) throw new BadRequestError('INVALID_CURSOR', 'Curseur de page invalide, ou fait pour un autre tri : repartez de la première page');
+      const cmp = order.dir === 'DESC' ? '<' : '>';
+      const exprs = order.keys.map((k) => k.expr).join(', ');
+      const values = order.keys.map((k, n) => `${p(c.keys[n])}::${k.cast}`).join(', ');
+      where.push(`(${exprs}, i.id) ${cmp} (${values}, ${p(c.id)}::uuid)`);
     }
     const sql = `
       SELECT i.id, i.number, i.supplier_id, i.supplier_name, i.debtor_id, i.structure_id, i.service_code, i.type,
              i.status, i.cpp_status, i.net_amount, i.amount_ttc, i.amount_ht, i.anomaly_codes, i.attachment_count,
              i.reception_date, i.issue_date, i.due_date, i.suspended_since, i.received_at, i.flow_id,
-             ${order.cast === 'timestamptz' ? RECEIVED_KEY : `${order.expr}::text`} AS sort_key
+             ${order.keys.map((k) => k.text).join(` || '${KEY_SEPARATOR}' || `)} AS sort_key,
+             ${LAST_REASON} AS last_reason
         FROM invoices i
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY ${order.expr} ${order.dir}, i.id ${order.dir}
+       ORDER BY ${order.keys.map((k) => `${k.expr} ${order.dir}`).join(', ')}, i.id ${order.dir}
        LIMIT ${p(limit + 1)}`;
     const rows: ListRow[] = await this.dataSource.query(sql, params);
     const more = rows.length > limit;
@@ -176,7 +197,7 @@ export class InvoicesQueryRepository {
   }
 
   findInvoice(id: string): Promise<InvoiceEntity | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return this.dataSource.getRepository(InvoiceEntity).findOne({ where: { id } });
   }
 
@@ -198,7 +219,7 @@ export class InvoicesQueryRepository {
   }
 
   findAttachment(invoiceId: string, attachmentId: string): Promise<InvoiceAttachmentEntity | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(attachmentId)) return Promise.resolve(null);
+    if (!isUuid(attachmentId)) return Promise.resolve(null);
     return this.dataSource.manager.findOne(InvoiceAttachmentEntity, { where: { id: attachmentId, invoiceId } });
   }
 }

@@ -4,7 +4,9 @@ import { Clock } from '@/clock/clock.port';
 import { DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
 import { formatEuros, formatFrenchDate } from '@/common/money/french-format';
 import { AppConfig } from '@/config/app.config';
+import { AttachmentKind, sniffAttachment, SNIFF_BYTES } from '@/invoices/attachment-kind';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
+import { isUnknownRecipient } from '@/invoices/invoice-state.machine';
 import { daysLeft, localDate } from '@/invoices/payment-deadline';
 import { InvoiceFilters, InvoicesQueryRepository, ListRow, ListSort, Page } from '@/invoices/invoices-query.repository';
 import { isUuid } from '@/invoices/invoice-transitions.repository';
@@ -26,6 +28,10 @@ export interface InvoiceListItem {
   amountTtc: string;
   amountHt: string;
   anomalies: string[];
+  /** Recipient not one of our structures: only the actions allowed for it (state machine table) apply. */
+  unknownRecipient: boolean;
+  /** Motif of the rejection, suspension or recycling that put the invoice in its current state. */
+  reason: string | null;
   attachmentCount: number;
   issueDate: string;
   receptionDate: string;
@@ -35,8 +41,13 @@ export interface InvoiceListItem {
   flowId: string;
 }
 
+/** Sniffed kinds kept in memory (a few dozen bytes each). */
+const MAX_KNOWN_KINDS = 50_000;
+
 @Injectable()
 export class InvoicesQueryService {
+  private readonly kinds = new Map<string, AttachmentKind>();
+
   constructor(
     private readonly repository: InvoicesQueryRepository,
     private readonly clock: Clock,
@@ -73,11 +84,12 @@ export class InvoicesQueryService {
     return {
       ...invoice,
       recipientSiret: invoice.debtorId,
+      unknownRecipient: isUnknownRecipient(invoice),
       anomalies: d.anomalies.map((a) => ({ code: a.code, message: a.message, at: a.createdAt })),
       daysLeft: this.daysLeft(invoice.dueDate, invoice.suspendedSince, today),
       lines: d.lines,
       vats: d.vats,
-      attachments: d.attachments.map((a) => ({
+      attachments: (await Promise.all(d.attachments.map(async (a) => ({ a, kind: await this.kindIfStored(a.storageKey) })))).map(({ a, kind }) => ({
         id: a.id,
         numOrdre: a.numOrdre,
         name: a.name,
@@ -88,6 +100,8 @@ export class InvoicesQueryService {
         size: a.size,
         sha256: a.sha256,
         readable: a.storageKey !== null,
+        /** What the bytes are (attachment-kind.ts): the pages show only a 'pdf' inline, and download the rest. */
+        kind,
         error: a.errorMessage,
       })),
       validations: d.validations,
@@ -100,7 +114,10 @@ export class InvoicesQueryService {
     return this.repository.history(id);
   }
 
-  /** The stored (unzipped) attachment, streamed with its MIME type. */
+  /**
+   * The stored (unzipped) attachment, streamed, with the kind its bytes show: never the declared type (MimeTypePJ, the
+   * file name), which a hostile supplier chooses.
+   */
   async attachment(scope: InvoiceScope, invoiceId: string, attachmentId: string) {
     await this.findVisible(scope, invoiceId);
     const a = await this.repository.findAttachment(invoiceId, attachmentId);
@@ -108,8 +125,37 @@ export class InvoicesQueryService {
     if (!a.storageKey) {
       throw new NotFoundError('ATTACHMENT_UNREADABLE', `Pièce jointe « ${a.name} » illisible : ${a.errorMessage ?? 'contenu absent'}`);
     }
+    const kind = await this.kindOf(a.storageKey);
     const stream: Readable = await this.store.openRead(a.storageKey);
-    return { stream, name: a.entryName ?? a.name, mimeType: contentType(a.entryName ?? a.name, a.mimeType), size: a.size };
+    return { stream, kind, name: a.entryName ?? a.name, size: a.size };
+  }
+
+  /** For the invoice's page: null when the attachment has no content, or its file cannot be read (never blocks the page). */
+  private async kindIfStored(storageKey: string | null): Promise<AttachmentKind | null> {
+    if (!storageKey) return null;
+    return this.kindOf(storageKey).catch(() => null);
+  }
+
+  /** Kind of a stored object from its first bytes; keys name immutable content, so the answer is kept. */
+  private async kindOf(storageKey: string): Promise<AttachmentKind> {
+    const known = this.kinds.get(storageKey);
+    if (known) return known;
+    const stream = await this.store.openRead(storageKey);
+    const chunks: Buffer[] = [];
+    let length = 0;
+    try {
+      for await (const chunk of stream) {
+        chunks.push(chunk as Buffer);
+        length += (chunk as Buffer).length;
+        if (length >= SNIFF_BYTES) break;
+      }
+    } finally {
+      stream.destroy();
+    }
+    const kind = sniffAttachment(Buffer.concat(chunks).subarray(0, SNIFF_BYTES));
+    if (this.kinds.size >= MAX_KNOWN_KINDS) this.kinds.delete(this.kinds.keys().next().value!);
+    this.kinds.set(storageKey, kind);
+    return kind;
   }
 
   async findVisible(scope: InvoiceScope, id: string): Promise<InvoiceEntity> {
@@ -160,6 +206,8 @@ export class InvoicesQueryService {
       amountTtc: r.amount_ttc,
       amountHt: r.amount_ht,
       anomalies: r.anomaly_codes ?? [],
+      unknownRecipient: isUnknownRecipient({ structureId: r.structure_id, anomalyCodes: r.anomaly_codes ?? [] }),
+      reason: r.last_reason ?? null,
       attachmentCount: Number(r.attachment_count),
       issueDate: r.issue_date,
       receptionDate: r.reception_date,
@@ -170,25 +218,3 @@ export class InvoicesQueryService {
   }
 }
 
-
-// The pivot's MimeTypePJ describes the file inside the ZIP; trust the entry's extension when they disagree.
-const BY_EXTENSION: Record<string, string> = {
-  pdf: 'application/pdf',
-  xml: 'application/xml',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  txt: 'text/plain',
-  csv: 'text/csv',
-  zip: 'application/zip',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  odt: 'application/vnd.oasis.opendocument.text',
-};
-
-export function contentType(name: string, declared: string): string {
-  const ext = name.toLowerCase().split('.').pop() ?? '';
-  return BY_EXTENSION[ext] ?? (declared || 'application/octet-stream');
-}

@@ -11,8 +11,10 @@ import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { InvoiceWorkflowService } from '@/invoices/invoice-workflow.service';
 import { MandatesService } from '@/invoices/mandates.service';
 import { ReasonsService } from '@/invoices/reasons.service';
+import { StructuresModule } from '@/structures/structures.module';
 
 @Module({
+  imports: [StructuresModule],
   providers: [
     InvoicesQueryRepository,
     InvoicesQueryService,

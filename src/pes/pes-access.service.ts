@@ -7,8 +7,10 @@ import { PesBudgetEntity } from '@/pes/pes-budget.entity';
 export type PesAction = 'read' | 'write' | 'settings';
 
 /**
- * Who may touch a budget: a budget whose collectivité SIRET (IdColl) is a declared structure belongs to that
- * structure's users; titres are issued by the ordonnateur (agent, admin), settings by an admin.
+ * Who may touch a budget: the users of the declared structure whose SIRET is the budget's collectivité (IdColl) —
+ * administrators included, who act on their own structures only. A budget of an undeclared SIRET belongs to nobody
+ * and is refused to all (declare the structure first). Titres are issued by the ordonnateur (agent, admin), settings
+ * (the trésorerie's IBAN printed on every ASAP) changed by an admin of that structure.
  */
 @Injectable()
 export class PesAccessService {
@@ -21,9 +23,14 @@ export class PesAccessService {
     if (action === 'write' && principal.role === 'tresorier') {
       throw new ForbiddenError('PES_ORDONNATEUR_ONLY', "Les titres et les flux PES sont émis par l'ordonnateur (rôle agent ou admin)");
     }
-    if (principal.role === 'admin') return;
-    const structure = await this.structures.findEntityBySiret(budget.idColl);
-    if (structure && !principal.structureIds.includes(structure.id)) {
+    const structure = budget.idColl ? await this.structures.findEntityBySiret(budget.idColl) : null;
+    if (!structure) {
+      throw new ForbiddenError(
+        'BUDGET_STRUCTURE_UNDECLARED',
+        `Budget ${budget.code} : la collectivité (SIRET ${budget.idColl || 'absent'}) n'est pas une structure déclarée ; déclarez-la d'abord`,
+      );
+    }
+    if (!principal.structureIds.includes(structure.id)) {
       throw new ForbiddenError('BUDGET_FORBIDDEN', `Budget ${budget.code} hors de vos structures`);
     }
   }

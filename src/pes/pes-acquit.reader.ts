@@ -2,19 +2,25 @@ import { XMLParser } from 'fast-xml-parser';
 import iconv from 'iconv-lite';
 import { DomainError } from '@/common/errors/domain.error';
 
-// PES_ACQUIT (Hélios → ordonnateur): one ElementACQUIT per object acknowledged. DomaineAck: 0–2 technique,
-// 3 validité du certificat, 4 pièce justificative, 5 dépense, 6 recette, 7 budget; EtatAck 1 = accepté,
-// anything else = rejeté with Erreur/NumAnoAck + LibelleAnoAck (and per-piece / per-line details).
+// PES_ACQUIT (Hélios → ordonnateur): one ElementACQUIT per object acknowledged, DomaineAck per the DosTech
+// v5.19 list (TDomaineAck); EtatAck 1 = accepté, 0 = rejeté with Erreur/NumAnoAck + LibelleAnoAck (and per-piece /
+// per-line details).
 
 export const DOMAINE_ACK_LABELS: Record<string, string> = {
   '0': 'technique',
-  '1': 'technique',
-  '2': 'technique',
-  '3': 'validité du certificat',
-  '4': 'pièce justificative',
+  '1': 'signature technique',
+  '2': 'signature globale',
+  '3': 'signature bordereau',
+  '4': 'PJ',
   '5': 'dépense',
   '6': 'recette',
-  '7': 'budget',
+  '7': 'rôle',
+  '8': 'budget',
+  '9': 'état actif',
+  '10': 'état passif',
+  '11': 'marché',
+  '12': 'facture',
+  '99': 'paramétrage',
 };
 
 export interface AcquitElement {

@@ -1,6 +1,6 @@
-import { gzipSync } from 'node:zlib';
 import { money } from '@/common/money/money';
 import type { Address, BudgetSettings, Debtor, TitreData } from '@/pes/pes.types';
+import { encodePjContent } from '@/pes/pes-pj';
 import { FastXmlWriter, XmlSink } from '@/pes/pes-xml.writer';
 
 // PES V2 « Aller » writer for a recette bordereau and the ASAP of each titre, following the DGFiP schemas of
@@ -12,6 +12,9 @@ export const PES_ALLER_NS = 'http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/all
 export const PJ_TYPE_ASAP = '006';
 /** TypePJ 008 « Document complémentaire à l'ASAP » (PES 5.3 TPJ list; absent from the v491 list). */
 export const PJ_TYPE_PDF = '008';
+
+/** Enveloppe/Emetteur: « nom de l'éditeur émetteur du flux », « nom et version de l'application ». */
+export const PES_EMETTEUR = { sigle: 'PASSERELLE', adresse: 'Passerelle 0.1.0' } as const;
 
 export interface FlowContext {
   settings: BudgetSettings;
@@ -106,6 +109,7 @@ export function writeFacture(w: XmlSink, ctx: FlowContext, t: TitreData): void {
   if (c.telephone) w.leaf('NumTel', c.telephone);
   if (c.horairesOuverture) w.leaf('HorairesOuv', c.horairesOuverture);
   if (c.codeTipi) w.leaf('CodeTipi', c.codeTipi);
+  if (c.email) w.leaf('AdresseMelEmetteur', c.email);
   if (c.adrTipi) w.leaf('AdrTipi', c.adrTipi);
   if (c.refBdf) w.leaf('RefBdf', c.refBdf);
   w.close();
@@ -137,6 +141,14 @@ export function writeFacture(w: XmlSink, ctx: FlowContext, t: TitreData): void {
   w.leaf('TypTiers', '26');
   w.leaf('Nom', tr.nom);
   w.close();
+  // « Informations pratiques du Centre des finances publiques (horaires, téléphone) », TypTiers 26 only.
+  if (tr.telephone || tr.horairesOuverture || tr.email) {
+    w.open('InfoSupplTiers');
+    if (tr.telephone) w.leaf('NumTel2', tr.telephone);
+    if (tr.horairesOuverture) w.leaf('HorairesOuv2', tr.horairesOuverture);
+    if (tr.email) w.leaf('AdresseMelCFP', tr.email);
+    w.close();
+  }
   address(w, tr.adresse);
   w.open('CpteBancaire');
   w.leaf('BIC', tr.bic ?? '');
@@ -146,7 +158,8 @@ export function writeFacture(w: XmlSink, ctx: FlowContext, t: TitreData): void {
   w.close();
   w.open('FactureIndiv');
   w.leaf('DateEmission', t.issueDate);
-  w.leaf('NumeroFacture', `T${t.year}-${ctx.bordereauNumber}-${t.number}`);
+  // « Il sera indiqué en référence en cas de rejet »: the CPP invoice number when there is one.
+  w.leaf('NumeroFacture', t.invoiceNumber ?? `T${t.year}-${ctx.bordereauNumber}-${t.number}`);
   w.open('Debiteur');
   debtorInfo(w, t.debtor, false);
   address(w, t.debtor.address);
@@ -182,9 +195,12 @@ export function writeFacture(w: XmlSink, ctx: FlowContext, t: TitreData): void {
   w.leaf('Ligne2', l2);
   w.close();
   w.leaf('ModalitesReglement', s.modalites.reglement);
+  // The voies de recours are printed from ModalitesContestation (« mention du tribunal compétent »); ConditionsGen,
+  // mandatory, is « non repris sur l'édition ASAP ».
+  w.leaf('ModalitesContestation', s.modalites.voiesDeRecours);
   // « Si Edition avec TIP : 0 … Si Edition sans TIP (avec Talon) : 1 » (Class_FacturePESIndiv).
   w.leaf('ModeRecouvrement', s.modalites.modeRecouvrement === 'TIP' ? '0' : '1');
-  w.leaf('ConditionsGen', s.modalites.contestation);
+  w.leaf('ConditionsGen', s.modalites.conditionsGenerales ?? s.modalites.reglement);
   w.close();
   w.open('Nomenclatures');
   w.close();
@@ -196,13 +212,7 @@ export function encodeFacture(ctx: FlowContext, t: TitreData): { xml: string; ba
   const w = new FastXmlWriter();
   writeFacture(w, ctx, t);
   const xml = w.end();
-  return { xml, base64: wrap76(gzipSync(Buffer.from(xml, 'utf8')).toString('base64')) };
-}
-
-export function wrap76(b64: string): string {
-  let out = '\n';
-  for (let i = 0; i < b64.length; i += 76) out += b64.slice(i, i + 76) + '\n';
-  return out;
+  return { xml, base64: encodePjContent(xml) };
 }
 
 export interface AllerAttachments {
@@ -218,9 +228,15 @@ export function writeAller(w: XmlSink, ctx: FlowContext, titres: TitreData[], at
   w.open('n:PES_Aller', { 'xmlns:n': PES_ALLER_NS });
   w.open('Enveloppe');
   w.open('Parametres');
-  w.leaf('Version', '1');
+  // « Doit être valorisé à 2 » (TParametres, v5.x); TypFic PESALR1 for a PES_Aller.
+  w.leaf('Version', '2');
   w.leaf('TypFic', 'PESALR1');
   w.leaf('NomFic', ctx.fileBaseName);
+  w.close();
+  // Emetteur is mandatory from 5.x on (TCarteVisite): the software's name, then its name and version.
+  w.open('Emetteur');
+  w.leaf('Sigle', PES_EMETTEUR.sigle);
+  w.leaf('Adresse', PES_EMETTEUR.adresse);
   w.close();
   w.close();
   w.open('EnTetePES');
@@ -276,6 +292,14 @@ export function writeAller(w: XmlSink, ctx: FlowContext, titres: TitreData[], at
       w.leaf('IdUnique', id);
       w.leaf('NomPJ', t.pdf.name);
       w.close();
+    }
+    if (t.edition === '02') {
+      // ASAP CPP: what Chorus Pro needs to route the invoice to the public debtor (v5.x BlocPiece).
+      if (t.invoiceNumber) w.leaf('NumeroFacture', t.invoiceNumber);
+      if (t.marketNumber) w.leaf('NumeroMarche', t.marketNumber);
+      if (t.debtorEngagement) w.leaf('NumeroEngagement', t.debtorEngagement);
+      if (t.debtorServiceCode) w.leaf('CodeService', t.debtorServiceCode);
+      if (t.debtorServiceName) w.leaf('NomService', t.debtorServiceName);
     }
     w.close();
     for (const l of t.lines) {

@@ -4,9 +4,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Clock } from '@/clock/clock.port';
 import { DomainError, NotFoundError } from '@/common/errors/domain.error';
+import { isUuid } from '@/common/http/validators';
 import { sum } from '@/common/money/money';
 import { SequenceService } from '@/common/sequences/sequence.service';
 import { AppConfig } from '@/config/app.config';
@@ -14,12 +14,15 @@ import { UnitOfWork } from '@/database/unit-of-work';
 import { DirectoryService } from '@/directory/directory.service';
 import { FileStore } from '@/storage/file-store.port';
 import { BordereauEntity } from '@/pes/bordereau.entity';
+import { BordereauxRepository } from '@/pes/bordereaux.repository';
 import { checkSettings, checkTitreForFlow } from '@/pes/pes.checks';
-import { encodeFacture, FlowContext, pesFileBaseName, wrap76, writeAller } from '@/pes/pes-flow.builder';
+import { encodeFacture, FlowContext, pesFileBaseName, writeAller } from '@/pes/pes-flow.builder';
+import { encodePjContent } from '@/pes/pes-pj';
 import { PesBudgetEntity } from '@/pes/pes-budget.entity';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { TitreData } from '@/pes/pes.types';
 import { FastXmlWriter } from '@/pes/pes-xml.writer';
+import { TitreForFlow, TitresRepository } from '@/pes/titres.repository';
 
 export interface GenerateOptions {
   /** Write again the file of an already generated bordereau (same bytes). */
@@ -54,9 +57,6 @@ export interface GenerateResult {
 
 const DEFAULT_MAX_TITRES = 1000;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SQL rows (snake_case columns)
-type Row = Record<string, any>;
-
 
 /** Sequence scope of bordereau numbers (IdBord), gapless per budget and year. */
 export function bordereauScope(budgetId: string): string {
@@ -71,7 +71,8 @@ export function bordereauScope(budgetId: string): string {
 export class PesGenerateService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly dataSource: DataSource,
+    private readonly titresRepo: TitresRepository,
+    private readonly bordereauxRepo: BordereauxRepository,
     private readonly budgets: PesBudgetsService,
     private readonly directory: DirectoryService,
     private readonly sequences: SequenceService,
@@ -82,13 +83,13 @@ export class PesGenerateService {
 
   async generate(budgetCode: string, options: GenerateOptions = {}): Promise<GenerateResult> {
     const budget = await this.budgets.getEntity(budgetCode);
-    if (options.bordereau !== undefined) return this.again(budget, options);
+    if (options.bordereau !== undefined) return this.reexport(budget, options);
     const problems = checkSettings(budget.settings);
     if (problems.length) {
       throw new DomainError('PES_SETTINGS_INCOMPLETE', `Paramétrage ASAP du budget ${budget.code} incomplet : ${problems.map((p) => p.message).join(' ; ')}`, 'invalid', { issues: problems });
     }
     const result: GenerateResult = { files: [], bordereaux: 0, titres: 0, refused: [], items: [] };
-    const pending = await this.loadTitres(`t.budget_id = $1 AND t.status = 'EN_ATTENTE'`, [budget.id]);
+    const pending = await this.withPdfs(await this.titresRepo.findPendingForFlow(budget.id));
     const accepted: TitreData[] = [];
     const refusals: Array<{ id: string; reason: string }> = [];
     for (const t of pending) {
@@ -104,9 +105,7 @@ export class PesGenerateService {
       } else accepted.push(t);
     }
     if (refusals.length) {
-      await this.uow.run(async (em) => {
-        for (const r of refusals) await em.query(`UPDATE pes_titres SET last_refusal = $2 WHERE id = $1`, [r.id, r.reason]);
-      });
+      await this.uow.run((em) => this.titresRepo.recordRefusals(em, refusals));
     }
     const max = Math.min(options.maxTitres ?? DEFAULT_MAX_TITRES, 99999);
     const byYear = new Map<number, TitreData[]>();
@@ -127,14 +126,11 @@ export class PesGenerateService {
   private async writeBordereau(budget: PesBudgetEntity, year: number, titres: TitreData[]): Promise<GeneratedBordereau | null> {
     const emittedOn = this.today();
     const pdfs = new Map<string, string>();
-    for (const t of titres) if (t.pdf) pdfs.set(t.id!, wrap76(t.pdf.content.toString('base64')));
+    // Every PJ is gzip then base64, the PDF (TypePJ 008) included.
+    for (const t of titres) if (t.pdf) pdfs.set(t.id!, encodePjContent(t.pdf.content));
     return this.uow.run(async (em) => {
       // Lock the titres; any a concurrent generation has frozen meanwhile are left out.
-      const locked: Array<{ id: string }> = await em.query(
-        `SELECT id FROM pes_titres WHERE id = ANY($1::uuid[]) AND status = 'EN_ATTENTE' FOR UPDATE`,
-        [titres.map((t) => t.id)],
-      );
-      const ids = new Set(locked.map((r) => r.id));
+      const ids = await this.titresRepo.lockPending(em, titres.map((t) => t.id!));
       const kept = titres.filter((t) => ids.has(t.id!));
       if (!kept.length) return null;
       const number = await this.sequences.next(em, bordereauScope(budget.id), year);
@@ -154,23 +150,18 @@ export class PesGenerateService {
       }
       const ht = sum(kept.map((t) => t.amountHt));
       const tva = sum(kept.map((t) => t.amountTva));
-      const [row] = await em.query(
-        `INSERT INTO pes_bordereaux (budget_id, year, number, status, file_name, storage_key, sha256, size, titre_count, amount_ht, amount_tva, generated_at)
-         VALUES ($1, $2, $3, 'GENERE', $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-        [budget.id, year, number, fileName, stored.key, stored.sha256, stored.size, kept.length, ht.toFixed(2), tva.toFixed(2), this.clock.now()],
-      );
-      await em.query(`UPDATE pes_titres SET status = 'EMIS', bordereau_id = $2, last_refusal = NULL, updated_at = now() WHERE id = ANY($1::uuid[])`, [
-        kept.map((t) => t.id),
-        row.id,
-      ]);
-      return { id: row.id, year, number, fileName, titres: kept.length, amountHt: ht.toFixed(2), amountTva: tva.toFixed(2), sha256: stored.sha256 };
+      const id = await this.bordereauxRepo.insert(em, {
+        budgetId: budget.id, year, number, fileName, storageKey: stored.key, sha256: stored.sha256, size: stored.size,
+        titreCount: kept.length, amountHt: ht.toFixed(2), amountTva: tva.toFixed(2), generatedAt: this.clock.now(),
+      });
+      await this.titresRepo.markEmitted(em, kept.map((t) => t.id!), id);
+      return { id, year, number, fileName, titres: kept.length, amountHt: ht.toFixed(2), amountTva: tva.toFixed(2), sha256: stored.sha256 };
     });
   }
 
-  private async again(budget: PesBudgetEntity, options: GenerateOptions): Promise<GenerateResult> {
-    const qb = this.dataSource.getRepository(BordereauEntity).createQueryBuilder('b').where('b.budget_id = :id AND b.number = :n', { id: budget.id, n: options.bordereau });
-    if (options.year) qb.andWhere('b.year = :y', { y: options.year });
-    const b = await qb.orderBy('b.year', 'DESC').getOne();
+  /** Re-exports the file of a bordereau already generated (same bytes): nothing is generated again. */
+  private async reexport(budget: PesBudgetEntity, options: GenerateOptions): Promise<GenerateResult> {
+    const b = await this.bordereauxRepo.findByNumber(budget.id, options.bordereau!, options.year);
     if (!b) throw new NotFoundError('BORDEREAU_NOT_FOUND', `Bordereau ${options.bordereau}${options.year ? ` de ${options.year}` : ''} inconnu pour le budget ${budget.code}`);
     const item: GeneratedBordereau = { id: b.id, year: b.year, number: b.number, fileName: b.fileName, titres: b.titreCount, amountHt: b.amountHt, amountTva: b.amountTva, sha256: b.sha256 };
     return { files: await this.export(budget, [item], options), bordereaux: 1, titres: b.titreCount, refused: [], items: [item] };
@@ -181,8 +172,7 @@ export class PesGenerateService {
     if (!options.outDir) return items.map((i) => i.fileName);
     if (!items.length) return [];
     await mkdir(options.outDir, { recursive: true });
-    const keys = await this.dataSource.query(`SELECT id, storage_key FROM pes_bordereaux WHERE id = ANY($1::uuid[])`, [items.map((i) => i.id)]);
-    const keyOf = new Map<string, string>(keys.map((k: { id: string; storage_key: string }) => [k.id, k.storage_key]));
+    const keyOf = await this.bordereauxRepo.storageKeys(items.map((i) => i.id));
     if (options.zip) {
       const stamp = this.clock.now().toISOString().replace(/[-:]/g, '').slice(0, 15);
       const zipPath = join(options.outDir, `PES_${budget.code}_${stamp}.zip`);
@@ -203,7 +193,7 @@ export class PesGenerateService {
   }
 
   async openFile(bordereauId: string): Promise<{ fileName: string; stream: NodeJS.ReadableStream; budget: PesBudgetEntity }> {
-    const b = /^[0-9a-f-]{36}$/i.test(bordereauId) ? await this.dataSource.getRepository(BordereauEntity).findOne({ where: { id: bordereauId } }) : null;
+    const b = isUuid(bordereauId) ? await this.bordereauxRepo.findById(bordereauId) : null;
     if (!b) throw new NotFoundError('BORDEREAU_NOT_FOUND', `Bordereau inconnu : ${bordereauId}`);
     const budget = await this.budgets.getEntityById(b.budgetId);
     return { fileName: b.fileName, stream: await this.store.openRead(b.storageKey), budget };
@@ -211,66 +201,20 @@ export class PesGenerateService {
 
   async listBordereaux(budgetCode: string): Promise<BordereauEntity[]> {
     const budget = await this.budgets.getEntity(budgetCode);
-    return this.dataSource.getRepository(BordereauEntity).find({ where: { budgetId: budget.id }, order: { year: 'ASC', number: 'ASC' } });
+    return this.bordereauxRepo.listByBudget(budget.id);
   }
 
-  /** Titres with their lines (and PDF bytes) as the writer needs them. */
-  async loadTitres(where: string, params: unknown[]): Promise<TitreData[]> {
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT t.* FROM pes_titres t WHERE ${where} ORDER BY t.year, t.number`,
-      params,
-    );
-    if (!rows.length) return [];
-    const lines: Row[] = await this.dataSource.query(
-      `SELECT * FROM pes_titre_lines WHERE titre_id = ANY($1::uuid[]) ORDER BY titre_id, line_no`,
-      [rows.map((r) => r.id)],
-    );
-    const byTitre = new Map<string, TitreData['lines']>();
-    for (const l of lines) {
-      const list = byTitre.get(l.titre_id) ?? [];
-      list.push({
-        lineNo: l.line_no,
-        productCode: l.product_code,
-        nature: l.nature,
-        fonction: l.fonction,
-        operation: l.operation,
-        label: l.label,
-        quantity: String(l.quantity),
-        unitPrice: String(l.unit_price),
-        amountHt: String(l.amount_ht),
-        vatRate: String(l.vat_rate),
-        amountTva: String(l.amount_tva),
-      });
-      byTitre.set(l.titre_id, list);
-    }
+  /** Reads the PDF (PJ 008) of each titre from the store. */
+  private async withPdfs(titres: TitreForFlow[]): Promise<TitreData[]> {
     const out: TitreData[] = [];
-    for (const r of rows) {
+    for (const { pdfName, pdfStorageKey, ...t } of titres) {
       let pdf: TitreData['pdf'] = null;
-      if (r.pdf_storage_key) {
+      if (pdfStorageKey) {
         const chunks: Buffer[] = [];
-        for await (const c of await this.store.openRead(r.pdf_storage_key)) chunks.push(c as Buffer);
-        pdf = { name: r.pdf_name, content: Buffer.concat(chunks) };
+        for await (const c of await this.store.openRead(pdfStorageKey)) chunks.push(c as Buffer);
+        pdf = { name: pdfName ?? 'document.pdf', content: Buffer.concat(chunks) };
       }
-      out.push({
-        id: r.id,
-        year: r.year,
-        number: r.number,
-        issueDate: r.issue_date,
-        object: r.object,
-        typPce: r.typ_pce,
-        natPce: r.nat_pce,
-        edition: r.edition,
-        codServ: r.cod_serv,
-        debtor: typeof r.debtor === 'string' ? JSON.parse(r.debtor) : r.debtor,
-        debtorSiret: r.debtor_siret,
-        debtorServiceCode: r.debtor_service_code,
-        debtorEngagement: r.debtor_engagement,
-        amountHt: String(r.amount_ht),
-        amountTva: String(r.amount_tva),
-        amountTtc: String(r.amount_ttc),
-        pdf,
-        lines: byTitre.get(r.id) ?? [],
-      });
+      out.push({ ...t, pdf });
     }
     return out;
   }

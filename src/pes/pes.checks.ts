@@ -1,6 +1,7 @@
 import { isValidBIC, isValidIBAN } from 'ibantools';
 import { money, sum, toCents } from '@/common/money/money';
 import { isValidSiret } from '@/common/siret/siret';
+import { checkTiers } from '@/pes/pes-tiers.checks';
 import type { BudgetSettings, Issue, NormalizedLine, TitreData, TitreInput } from '@/pes/pes.types';
 
 export type { NormalizedLine };
@@ -90,28 +91,13 @@ export function normalizeLines(input: TitreInput['lines']): { lines: NormalizedL
   };
 }
 
-/** Rules on the titre itself (debtor, Edition). The directory check of an ASAP CPP is made by the service. */
+/** Rules on the titre itself (debtor, Edition, ASAP CPP fields). The directory check of an ASAP CPP is made by the service. */
 export function checkTitre(t: TitreInput): Issue[] {
-  const issues: Issue[] = [];
   const d = t.debtor;
   const person = d.category === '01';
-  if (person) {
-    if (!['01', '02'].includes(d.legalNature)) {
-      issues.push({ code: 'DEBTOR_PERSON_NATURE', message: 'Débiteur personne physique (CatTiers 01) : nature juridique 01 ou 02 attendue' });
-    }
-    if (d.legalNature === '01' && !d.firstName) {
-      issues.push({ code: 'DEBTOR_FIRST_NAME_REQUIRED', message: 'Débiteur particulier : le prénom est obligatoire' });
-    }
-  } else {
-    if (d.firstName || d.civility) {
-      issues.push({ code: 'DEBTOR_ENTITY_PERSON_FIELDS', message: 'Débiteur personne morale : ni prénom ni civilité' });
-    }
-    if (d.legalNature === '01') {
-      issues.push({ code: 'DEBTOR_ENTITY_NATURE', message: 'Débiteur personne morale : la nature juridique 01 (particulier) est réservée aux personnes physiques' });
-    }
-  }
+  const issues = checkTiers(d, 'Débiteur');
   if (d.siret && !isValidSiret(d.siret)) issues.push({ code: 'DEBTOR_SIRET_INVALID', message: `SIRET du débiteur invalide : ${d.siret}` });
-  // ASAP: the debtor's Adr2 (number and street) is mandatory (Class_AdresseFacture, bloc Debiteur).
+  // ASAP: the debtor's Adr2 (number and street) is mandatory (TAdresseFacture, bloc Debiteur).
   if (!d.address.adr2) issues.push({ code: 'DEBTOR_ADR2_REQUIRED', message: "Adresse du débiteur : numéro et voie (Adr2) obligatoires pour un ASAP" });
   if (t.edition === '01' && t.typPce !== '01') {
     // Edition 01: « doit respecter les types et natures de pièces autorisés (annexe 2) »; the annex is not at
@@ -119,11 +105,14 @@ export function checkTitre(t: TitreInput): Issue[] {
     issues.push({ code: 'EDITION_01_TYP_PCE', message: 'ASAP à éditer (Edition 01) : seul le titre ordinaire (TypPce 01) est accepté' });
   }
   if (t.edition === '02') {
+    // « Edition 02 : … NatIdTiers servie à 01 Siret et un IdTiers valide, … un NumeroFacture valorisé dans le BlocPiece ».
     if (person) issues.push({ code: 'CPP_DEBTOR_NOT_ENTITY', message: 'ASAP CPP (Edition 02) : le débiteur doit être une entité publique, pas une personne physique' });
     if (!d.siret) issues.push({ code: 'CPP_SIRET_REQUIRED', message: 'ASAP CPP (Edition 02) : le SIRET du débiteur est obligatoire' });
-  } else if (t.serviceCode || t.engagementNumber) {
-    issues.push({ code: 'CPP_REFS_WITHOUT_CPP', message: "Code service et numéro d'engagement du débiteur ne servent qu'à un ASAP CPP (Edition 02)" });
+    if (!t.invoiceNumber) issues.push({ code: 'CPP_INVOICE_NUMBER_REQUIRED', message: 'ASAP CPP (Edition 02) : le numéro de facture (NumeroFacture) est obligatoire' });
+  } else if (t.invoiceNumber || t.serviceCode || t.serviceName || t.engagementNumber || t.marketNumber) {
+    issues.push({ code: 'CPP_REFS_WITHOUT_CPP', message: "Numéro de facture, code et nom de service, numéros d'engagement et de marché du débiteur ne servent qu'à un ASAP CPP (Edition 02)" });
   }
+  if (!t.serviceCode && t.serviceName) issues.push({ code: 'CPP_SERVICE_NAME_WITHOUT_CODE', message: 'ASAP CPP : nom de service sans code service' });
   return issues;
 }
 
@@ -131,6 +120,8 @@ export function checkTitre(t: TitreInput): Issue[] {
 export function checkSettings(s: BudgetSettings): Issue[] {
   const issues: Issue[] = [];
   const c = s.collectivite;
+  if (c.categorie === '01') issues.push({ code: 'SETTINGS_EMITTER_CATEGORY', message: 'Collectivité : la catégorie 01 (personne physique) ne convient pas à un émetteur de titres' });
+  else issues.push(...checkTiers({ category: c.categorie, legalNature: c.natureJuridique }, 'Collectivité', 'SETTINGS_EMITTER'));
   if (!isValidSiret(c.siret)) issues.push({ code: 'SETTINGS_SIRET_INVALID', message: `SIRET de la collectivité (IdColl) invalide : ${c.siret}` });
   if (!c.adresse.adr2) issues.push({ code: 'SETTINGS_EMITTER_ADR2', message: 'Collectivité : numéro et voie (Adr2) obligatoires pour un ASAP' });
   if (c.adresse.codPays && c.adresse.codPays !== '100') issues.push({ code: 'SETTINGS_EMITTER_RESIDENT', message: 'Collectivité : adresse en France attendue (CodRes 0)' });
@@ -165,5 +156,28 @@ export function checkTitreForFlow(t: TitreData, s: BudgetSettings): Issue[] {
     issues.push({ code: 'TITRE_TOTALS_MISMATCH', message: 'Totaux du titre différents de la somme de ses lignes' });
   }
   if (t.edition === '02' && !t.debtorSiret) issues.push({ code: 'CPP_SIRET_REQUIRED', message: 'ASAP CPP (Edition 02) : le SIRET du débiteur est obligatoire' });
+  return issues;
+}
+
+const frDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+
+/**
+ * Exercice rules that warn without blocking (French): a titre of an exercice the budget's settings say is
+ * closed, an issue date outside the titre's exercice, and at generation a bordereau emitted outside it (only
+ * the journée complémentaire allows emitting for the past exercice in January).
+ */
+export function exerciseWarnings(s: BudgetSettings, t: { year: number; issueDate: string }, emittedOn?: string): Issue[] {
+  const issues: Issue[] = [];
+  if ((s.exercicesClos ?? []).includes(t.year)) {
+    issues.push({ code: 'EXERCICE_CLOS', message: `Exercice ${t.year} clos dans le paramétrage du budget : Hélios n'accepte plus de titre sur cet exercice` });
+  }
+  if (Number(t.issueDate.slice(0, 4)) !== t.year) {
+    issues.push({ code: 'ISSUE_DATE_OUTSIDE_EXERCISE', message: `Date d'émission ${frDate(t.issueDate)} hors de l'exercice ${t.year}` });
+  }
+  if (emittedOn && Number(emittedOn.slice(0, 4)) > t.year) {
+    issues.push({ code: 'BORDEREAU_AFTER_EXERCISE', message: `Bordereau émis le ${frDate(emittedOn)} sur l'exercice ${t.year} : possible seulement pendant la journée complémentaire` });
+  } else if (emittedOn && Number(emittedOn.slice(0, 4)) < t.year) {
+    issues.push({ code: 'BORDEREAU_BEFORE_EXERCISE', message: `Bordereau émis le ${frDate(emittedOn)} sur l'exercice ${t.year}, pas encore ouvert` });
+  }
   return issues;
 }

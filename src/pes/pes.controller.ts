@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Allow, IsInt, IsOptional, IsString } from 'class-validator';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { CurrentUser } from '@/users/auth.decorators';
 import { Principal } from '@/users/principal';
@@ -9,27 +8,8 @@ import { PesAccessService, PesAction } from '@/pes/pes-access.service';
 import { AcquitResult, PesAcquitService } from '@/pes/pes-acquit.service';
 import { BudgetView, PesBudgetsService } from '@/pes/pes-budgets.service';
 import { GenerateResult, PesGenerateService } from '@/pes/pes-generate.service';
-
-class BudgetSettingsDto {
-  @ApiProperty() @Allow() code: string;
-  @ApiProperty({ description: 'siret (IdColl), codCol, codBud, idPost, label, categorie, natureJuridique, adresse, telephone, horairesOuverture, refBdf, codeTipi, adrTipi' })
-  @Allow()
-  collectivite: Record<string, unknown>;
-  @ApiProperty({ description: 'nom, prenom, fonction' }) @Allow() signataire: Record<string, unknown>;
-  @ApiProperty({ description: 'Centre des Finances Publiques (tiers 26) : nom, adresse, telephone, horairesOuverture, bic, iban' }) @Allow() tresorerie: Record<string, unknown>;
-  @ApiProperty({ description: "Centre d'encaissement (tiers 25) : adresse {adr3 (TSA), cp, ville}" }) @Allow() centreEncaissement: Record<string, unknown>;
-  @ApiProperty({ description: 'reglement, contestation, modeRecouvrement (TIP | TALON)' }) @Allow() modalites: Record<string, unknown>;
-}
-
-class GenerateDto {
-  @ApiProperty() @IsString() budget: string;
-  @ApiPropertyOptional({ description: "Numéro d'un bordereau déjà généré (rien n'est régénéré : son fichier est rendu)" }) @IsOptional() @IsInt() bordereau?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt() year?: number;
-}
-
-class AcquitDto {
-  @ApiProperty({ description: 'Le PES_ACQUIT, encodé en base64' }) @IsString() contentBase64: string;
-}
+import { pesMeta } from '@/pes/pes-meta';
+import { BudgetSettingsDto, FileContentDto, GenerateDto } from '@/pes/pes.dto';
 
 @ApiTags('pes')
 @Controller('api/pes')
@@ -43,16 +23,24 @@ export class PesController {
 
   private async guard(user: Principal, budgetCode: string, action: PesAction): Promise<void> {
     const budget = await this.budgets.findEntity(budgetCode);
-    // An unknown budget may be created by an admin; otherwise the service answers « inconnu ».
+    // An unknown budget: the service answers « inconnu ».
     if (budget) await this.access.assertBudget(user, budget, action);
-    else if (action === 'settings') await this.access.assertBudget(user, { code: budgetCode, idColl: '' }, action);
+  }
+
+  @Get('meta')
+  @ApiOperation({ summary: 'Listes de codes (Edition, civilités, grille CatTiers/NatJur, domaines d’acquittement) et textes des pages PES' })
+  meta(): ReturnType<typeof pesMeta> {
+    return pesMeta();
   }
 
   @Put('budgets')
-  @ApiOperation({ summary: 'Paramétrage ASAP d’un budget (collectivité, signataire, trésorerie, modalités)' })
+  @ApiOperation({ summary: 'Paramétrage ASAP d’un budget (collectivité, signataire, trésorerie, modalités) : admin de la structure du budget' })
   async upsertBudget(@CurrentUser() user: Principal, @Body() body: BudgetSettingsDto): Promise<BudgetView> {
+    const code = String(body.code ?? '');
     const idColl = String((body.collectivite as { siret?: unknown })?.siret ?? '');
-    await this.access.assertBudget(user, { code: String(body.code ?? ''), idColl }, 'settings');
+    // Both the budget as it is (another structure's, under the same code) and as it would become.
+    await this.guard(user, code, 'settings');
+    await this.access.assertBudget(user, { code, idColl }, 'settings');
     return this.budgets.upsert(body);
   }
 
@@ -97,7 +85,7 @@ export class PesController {
 
   @Post('acquit')
   @ApiOperation({ summary: 'Lit un PES_ACQUIT : bordereaux acceptés ou rejetés par Hélios' })
-  acquit(@CurrentUser() user: Principal, @Body() body: AcquitDto): Promise<AcquitResult> {
+  acquit(@CurrentUser() user: Principal, @Body() body: FileContentDto): Promise<AcquitResult> {
     return this.acquits.apply(Buffer.from(body.contentBase64, 'base64'), (budget) => this.access.assertBudget(user, budget, 'write'));
   }
 }

@@ -10,11 +10,13 @@ import { PesGenerateService } from '@/pes/pes-generate.service';
 import { TitresImportService } from '@/pes/titres-import.service';
 import { TitresController } from '@/pes/titres.controller';
 import { TitresService } from '@/pes/titres.service';
+import { TitresRepository } from '@/pes/titres.repository';
+import { BordereauxRepository } from '@/pes/bordereaux.repository';
 
 /** Titres de recettes, budget settings, PES ASAP flows for Hélios, acquittements. */
 @Module({
   imports: [DirectoryModule, StructuresModule],
-  providers: [SequenceService, PesAccessService, PesBudgetsService, TitresService, TitresImportService, PesGenerateService, PesAcquitService],
+  providers: [SequenceService, TitresRepository, BordereauxRepository, PesAccessService, PesBudgetsService, TitresService, TitresImportService, PesGenerateService, PesAcquitService],
   controllers: [TitresController, PesController],
   exports: [PesBudgetsService, TitresService, PesGenerateService],
 })

@@ -57,8 +57,27 @@ export class TitreEntity {
   @Column({ name: 'debtor_service_code', type: 'varchar', nullable: true })
   debtorServiceCode: string | null;
 
+  /** ASAP CPP: NomService (BlocPiece), filled from the directory's label when only the code is given. */
+  @Column({ name: 'debtor_service_name', type: 'varchar', nullable: true })
+  debtorServiceName: string | null;
+
   @Column({ name: 'debtor_engagement', type: 'varchar', nullable: true })
   debtorEngagement: string | null;
+
+  /** ASAP CPP: NumeroFacture (BlocPiece), the invoice number the debtor sees in Chorus Pro. */
+  @Column({ name: 'invoice_number', type: 'varchar', nullable: true })
+  invoiceNumber: string | null;
+
+  /** ASAP CPP: NumeroMarche (BlocPiece). */
+  @Column({ name: 'market_number', type: 'varchar', nullable: true })
+  marketNumber: string | null;
+
+  /** Talon optique lines given with the titre by the accounting software (kept as given). */
+  @Column({ name: 'talon_line1', type: 'varchar', nullable: true })
+  talonLine1: string | null;
+
+  @Column({ name: 'talon_line2', type: 'varchar', nullable: true })
+  talonLine2: string | null;
 
   @Column({ name: 'amount_ht', type: 'numeric' })
   amountHt: string;

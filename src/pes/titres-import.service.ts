@@ -26,6 +26,7 @@ export const TITRES_CSV_COLUMNS = [
   'debiteur_adr1', 'debiteur_adr2', 'debiteur_adr3', 'debiteur_cp', 'debiteur_ville', 'debiteur_code_pays',
   'code_service', 'engagement',
   'code_produit', 'nature', 'fonction', 'operation', 'libelle', 'quantite', 'prix_unitaire', 'montant_ht', 'taux_tva', 'montant_tva', 'pdf',
+  'numero_facture', 'nom_service', 'numero_marche', 'talon_ligne1', 'talon_ligne2',
 ] as const;
 
 type Row = Record<string, string>;
@@ -130,8 +131,12 @@ function csvToTitre(rows: Row[]): Record<string, unknown> {
         codPays: opt(f.debiteur_code_pays),
       },
     },
+    invoiceNumber: opt(f.numero_facture),
     serviceCode: opt(f.code_service),
+    serviceName: opt(f.nom_service),
     engagementNumber: opt(f.engagement),
+    marketNumber: opt(f.numero_marche),
+    talon: opt(f.talon_ligne1) || opt(f.talon_ligne2) ? { ligne1: opt(f.talon_ligne1), ligne2: opt(f.talon_ligne2) } : undefined,
     lines: rows.map((r) => ({
       productCode: opt(r.code_produit),
       nature: opt(r.nature),

@@ -1,37 +1,11 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Allow, IsString } from 'class-validator';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '@/users/auth.decorators';
 import { Principal } from '@/users/principal';
 import { PesAccessService } from '@/pes/pes-access.service';
+import { CreateTitreDto, TitreDto } from '@/pes/pes.dto';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { TitresService, TitreView } from '@/pes/titres.service';
-
-// Field rules live in one place (pes.types.ts, zod, French messages) shared with the file imports; the DTO
-// lists the accepted keys for the whitelist and the OpenAPI document.
-class TitreDto {
-  @ApiPropertyOptional({ description: 'Référence du logiciel comptable (idempotence)' }) @Allow() ref?: string;
-  @ApiProperty({ example: '2024-03-15' }) @Allow() issueDate: string;
-  @ApiPropertyOptional({ description: "Exercice (par défaut l'année de la date d'émission)" }) @Allow() year?: number;
-  @ApiProperty() @Allow() object: string;
-  @ApiPropertyOptional({ example: '01' }) @Allow() typPce?: string;
-  @ApiPropertyOptional({ example: '01' }) @Allow() natPce?: string;
-  @ApiProperty({ enum: ['01', '02', '04'], description: 'Type ASAP : 01 à éditer, 02 CPP, 04 sans traitement DGFiP' }) @Allow() edition: string;
-  @ApiPropertyOptional() @Allow() codServ?: string;
-  @ApiProperty({ description: 'category (CatTiers), legalNature (NatJur), name, firstName, civility, siret, address{adr1,adr2,adr3,cp,ville,codPays}' })
-  @Allow()
-  debtor: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'ASAP CPP : code service du débiteur' }) @Allow() serviceCode?: string;
-  @ApiPropertyOptional({ description: "ASAP CPP : numéro d'engagement juridique" }) @Allow() engagementNumber?: string;
-  @ApiProperty({ description: 'productCode, nature, fonction, operation, label, quantity, unitPrice, amountHt, vatRate, amountTva' })
-  @Allow()
-  lines: Array<Record<string, unknown>>;
-  @ApiPropertyOptional({ description: 'PDF joint (PJ 008) : { name, base64 }' }) @Allow() pdf?: Record<string, unknown>;
-}
-
-class CreateTitreDto extends TitreDto {
-  @ApiProperty({ description: 'Code du budget' }) @IsString() budget: string;
-}
 
 @ApiTags('titres')
 @Controller('api/titres')

@@ -1,18 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { ConflictError, DomainError, NotFoundError } from '@/common/errors/domain.error';
+import { isUuid } from '@/common/http/validators';
 import { SequenceService } from '@/common/sequences/sequence.service';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { DirectoryService } from '@/directory/directory.service';
 import { FileStore } from '@/storage/file-store.port';
-import { checkTitre, NormalizedLine, NormalizedTotals, normalizeLines } from '@/pes/pes.checks';
+import { BordereauxRepository } from '@/pes/bordereaux.repository';
+import { checkTitre, exerciseWarnings, NormalizedLine, normalizeLines } from '@/pes/pes.checks';
 import { PesBudgetEntity } from '@/pes/pes-budget.entity';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { Issue, TitreInput, titreInputSchema, zodIssues } from '@/pes/pes.types';
+import { AsapRetourView } from '@/pes/pes-asap-retour.types';
 import { TitreLineEntity } from '@/pes/titre-line.entity';
 import { TitreEntity } from '@/pes/titre.entity';
+import { TitreRowData, TitresRepository } from '@/pes/titres.repository';
 
 export interface TitreView {
   id: string;
@@ -29,23 +33,29 @@ export interface TitreView {
   edition: string;
   codServ: string | null;
   debtor: TitreEntity['debtor'];
+  /** ASAP CPP (Edition 02): BlocPiece NumeroFacture, CodeService, NomService, NumeroEngagement, NumeroMarche. */
+  invoiceNumber: string | null;
   serviceCode: string | null;
+  serviceName: string | null;
   engagementNumber: string | null;
+  marketNumber: string | null;
+  /** Talon optique lines given with the titre (null: the budget's settings give them, if they do). */
+  talon: { ligne1: string; ligne2: string } | null;
   amountHt: string;
   amountTva: string;
   amountTtc: string;
   pdfName: string | null;
   lastRefusal: string | null;
+  /** Non-blocking French warnings (closed exercise, issue date outside the exercise). */
+  warnings: Issue[];
+  /** Latest PES_AsapRetour news of this titre's ASAP, null until Hélios sends one. */
+  asapRetour: AsapRetourView | null;
   lines: NormalizedLine[];
 }
 
 /** A titre ready to be written: input checked, lines completed, PDF stored. */
-interface PreparedTitre {
-  input: TitreInput;
+interface PreparedTitre extends TitreRowData {
   year: number;
-  lines: NormalizedLine[];
-  totals: NormalizedTotals;
-  pdf: { name: string; key: string } | null;
 }
 
 export type CreateResult = { index: number; ok: true; titre: { id: string; number: number; year: number; ref: string | null } } | { index: number; ok: false; skipped?: boolean; issues: Issue[] };
@@ -62,7 +72,8 @@ export function titreScope(budgetId: string): string {
 export class TitresService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly dataSource: DataSource,
+    private readonly titres: TitresRepository,
+    private readonly bordereaux: BordereauxRepository,
     private readonly budgets: PesBudgetsService,
     private readonly directory: DirectoryService,
     private readonly sequences: SequenceService,
@@ -99,24 +110,23 @@ export class TitresService {
     for (let i = 0; i < prepared.length; i += INSERT_CHUNK) {
       const chunk = prepared.slice(i, i + INSERT_CHUNK);
       await this.uow.run(async (em) => {
-        const refs = chunk.map((c) => c.p.input.ref).filter((r): r is string => Boolean(r));
-        const known = new Set<string>(
-          refs.length
-            ? (await em.query(`SELECT external_ref FROM pes_titres WHERE budget_id = $1 AND external_ref = ANY($2::varchar[])`, [budget.id, refs])).map(
-                (r: { external_ref: string }) => r.external_ref,
-              )
-            : [],
-        );
+        const known = await this.titres.findExternalRefs(em, budget.id, chunk.map((c) => c.p.input.ref).filter((r): r is string => Boolean(r)));
         const seen = new Set<string>();
+        const numbers = new Set<string>();
         for (const { index, p } of chunk) {
           const ref = p.input.ref ?? null;
           if (ref && (known.has(ref) || seen.has(ref))) {
             results[index] = { index, ok: false, skipped: true, issues: [{ code: 'TITRE_ALREADY_IMPORTED', message: `Titre « ${ref} » déjà enregistré` }] };
             continue;
           }
+          const duplicate = await this.invoiceNumberIssue(em, budget, p.input.invoiceNumber, numbers);
+          if (duplicate) {
+            results[index] = { index, ok: false, issues: [duplicate] };
+            continue;
+          }
           if (ref) seen.add(ref);
           const number = await this.sequences.next(em, titreScope(budget.id), p.year);
-          const id = await this.insert(em, budget, p, number);
+          const id = await this.titres.insert(em, budget.id, p.year, number, p);
           results[index] = { index, ok: true, titre: { id, number, year: p.year, ref } };
         }
       });
@@ -135,22 +145,30 @@ export class TitresService {
       throw new DomainError('TITRE_REFUSED', `Titre refusé : ${r.issues.map((i) => i.message).join(' ; ')}`, 'invalid', { issues: r.issues });
     }
     if (r.year !== current.year) throw new DomainError('TITRE_YEAR_CHANGE', "L'exercice d'un titre numéroté ne peut pas changer");
+    // An edit from the pages that sends no new PDF keeps the one already joined (its bytes are not sent back and forth).
+    const keep = !r.pdf && (body as { keepPdf?: unknown } | null)?.keepPdf === true && current.pdfName && current.pdfStorageKey
+      ? { name: current.pdfName, key: current.pdfStorageKey }
+      : null;
+    const prepared = keep ? { ...r, pdf: keep } : r;
+    const budget = await this.budgets.getEntityById(current.budgetId);
     await this.uow.run(async (em) => {
       // Re-checked under lock: a generation may have frozen it meanwhile.
-      const [row] = await em.query(`SELECT status FROM pes_titres WHERE id = $1 FOR UPDATE`, [id]);
-      if (row.status !== 'EN_ATTENTE') throw new ConflictError('TITRE_FROZEN', `Titre ${current.year}-${current.number} déjà émis : il ne peut plus être modifié`);
-      await em.query(`DELETE FROM pes_titre_lines WHERE titre_id = $1`, [id]);
-      const t = r.input;
-      await em.query(
-        `UPDATE pes_titres SET external_ref = $2, issue_date = $3, object = $4, typ_pce = $5, nat_pce = $6, edition = $7, cod_serv = $8,
-           debtor = $9::jsonb, debtor_siret = $10, debtor_service_code = $11, debtor_engagement = $12, amount_ht = $13, amount_tva = $14,
-           amount_ttc = $15, pdf_name = $16, pdf_storage_key = $17, last_refusal = NULL, updated_at = now() WHERE id = $1`,
-        [id, t.ref ?? current.externalRef, t.issueDate, t.object, t.typPce, t.natPce, t.edition, t.codServ ?? null, JSON.stringify(t.debtor), t.debtor.siret ?? null,
-          t.serviceCode ?? null, t.engagementNumber ?? null, r.totals.amountHt, r.totals.amountTva, r.totals.amountTtc, r.pdf?.name ?? null, r.pdf?.key ?? null],
-      );
-      await this.insertLines(em, [{ id, lines: r.lines }]);
+      if ((await this.titres.lockStatus(em, id)) !== 'EN_ATTENTE') throw new ConflictError('TITRE_FROZEN', `Titre ${current.year}-${current.number} déjà émis : il ne peut plus être modifié`);
+      const duplicate = await this.invoiceNumberIssue(em, budget, r.input.invoiceNumber, new Set(), id);
+      if (duplicate) throw new DomainError('TITRE_REFUSED', `Titre refusé : ${duplicate.message}`, 'invalid', { issues: [duplicate] });
+      await this.titres.replace(em, id, prepared, r.input.ref ?? current.externalRef);
     });
     return this.get(id);
+  }
+
+  /** NumeroFacture: one collectivité never sends Chorus Pro the same invoice number twice (all its budgets). */
+  private async invoiceNumberIssue(em: EntityManager, budget: PesBudgetEntity, invoiceNumber: string | undefined, inBatch: Set<string>, exceptId?: string): Promise<Issue | null> {
+    if (!invoiceNumber) return null;
+    const used = inBatch.has(invoiceNumber) ? { year: 0, number: 0, budget: budget.code } : await this.titres.findInvoiceNumberUse(em, budget.idColl, invoiceNumber, exceptId);
+    inBatch.add(invoiceNumber);
+    if (!used) return null;
+    const where = used.number ? `titre ${used.year}-${used.number} du budget ${used.budget}` : 'un autre titre du même lot';
+    return { code: 'CPP_INVOICE_NUMBER_USED', message: `Numéro de facture « ${invoiceNumber} » déjà porté par ${where} : Chorus Pro refuse un numéro de facture déjà utilisé par la collectivité` };
   }
 
   private async prepare(body: unknown, baseDir?: string): Promise<PreparedTitre | { issues: Issue[] }> {
@@ -159,8 +177,11 @@ export class TitresService {
     const input = parsed.data;
     const { lines, totals, issues } = normalizeLines(input.lines);
     issues.push(...checkTitre(input));
+    let serviceName = input.serviceName ?? null;
     if (input.edition === '02' && input.debtor.siret && !issues.some((i) => i.code === 'DEBTOR_SIRET_INVALID')) {
       issues.push(...(await this.directory.checkCppDebtor(input.debtor.siret, input.serviceCode, input.engagementNumber)));
+      // NomService defaults to the service's label in the Chorus Pro directory.
+      if (input.serviceCode && !serviceName) serviceName = (await this.directory.find(input.debtor.siret))?.services.find((x) => x.code === input.serviceCode)?.label ?? null;
     }
     let pdf: PreparedTitre['pdf'] = null;
     if (input.pdf && !issues.length) {
@@ -169,7 +190,7 @@ export class TitresService {
       else pdf = { name: input.pdf.name, key: (await this.store.put(loaded.content)).key };
     }
     if (issues.length) return { issues };
-    return { input, year: input.year ?? Number(input.issueDate.slice(0, 4)), lines, totals, pdf };
+    return { input, year: input.year ?? Number(input.issueDate.slice(0, 4)), serviceName: serviceName?.slice(0, 100) ?? null, lines, totals, pdf };
   }
 
   private async loadPdf(pdf: NonNullable<TitreInput['pdf']>, baseDir?: string): Promise<{ content: Buffer } | { issue: Issue }> {
@@ -188,42 +209,8 @@ export class TitresService {
     return { content };
   }
 
-  private async insert(em: EntityManager, budget: PesBudgetEntity, p: PreparedTitre, number: number): Promise<string> {
-    const t = p.input;
-    const [row] = await em.query(
-      `INSERT INTO pes_titres (budget_id, year, number, external_ref, status, issue_date, object, typ_pce, nat_pce, edition, cod_serv, debtor,
-         debtor_siret, debtor_service_code, debtor_engagement, amount_ht, amount_tva, amount_ttc, pdf_name, pdf_storage_key)
-       VALUES ($1, $2, $3, $4, 'EN_ATTENTE', $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
-      [budget.id, p.year, number, t.ref ?? null, t.issueDate, t.object, t.typPce, t.natPce, t.edition, t.codServ ?? null, JSON.stringify(t.debtor),
-        t.debtor.siret ?? null, t.serviceCode ?? null, t.engagementNumber ?? null, p.totals.amountHt, p.totals.amountTva, p.totals.amountTtc,
-        p.pdf?.name ?? null, p.pdf?.key ?? null],
-    );
-    await this.insertLines(em, [{ id: row.id, lines: p.lines }]);
-    return row.id;
-  }
-
-  private async insertLines(em: EntityManager, titres: Array<{ id: string; lines: NormalizedLine[] }>): Promise<void> {
-    const params: unknown[] = [];
-    const values: string[] = [];
-    for (const t of titres) {
-      for (const l of t.lines) {
-        params.push(t.id, l.lineNo, l.productCode, l.nature, l.fonction, l.operation, l.label, l.quantity, l.unitPrice, l.amountHt, l.vatRate, l.amountTva);
-        const b = params.length - 12;
-        values.push(`(${Array.from({ length: 12 }, (_, k) => `$${b + k + 1}`).join(',')})`);
-      }
-    }
-    if (!values.length) return;
-    await em.query(
-      `INSERT INTO pes_titre_lines (titre_id, line_no, product_code, nature, fonction, operation, label, quantity, unit_price, amount_ht, vat_rate, amount_tva)
-       VALUES ${values.join(',')}`,
-      params,
-    );
-  }
-
   async getEntity(id: string): Promise<TitreEntity> {
-    const t = /^[0-9a-f-]{36}$/i.test(id)
-      ? await this.dataSource.getRepository(TitreEntity).findOne({ where: { id }, relations: { lines: true }, order: { lines: { lineNo: 'ASC' } } })
-      : null;
+    const t = isUuid(id) ? await this.titres.findById(id) : null;
     if (!t) throw new NotFoundError('TITRE_NOT_FOUND', `Titre inconnu : ${id}`);
     return t;
   }
@@ -231,32 +218,29 @@ export class TitresService {
   async get(id: string): Promise<TitreView> {
     const t = await this.getEntity(id);
     const budget = await this.budgets.getEntityById(t.budgetId);
-    const bordereau = t.bordereauId ? (await this.dataSource.query(`SELECT number FROM pes_bordereaux WHERE id = $1`, [t.bordereauId]))[0]?.number ?? null : null;
-    return toView(t, budget.code, bordereau);
+    const numbers = await this.bordereaux.numbersOf(budget.id);
+    const retours = await this.titres.asapRetours([t.id]);
+    return toView(t, budget, numbers, retours.get(t.id) ?? null);
   }
 
   async list(budgetCode: string, filter: { status?: string; year?: number } = {}): Promise<TitreView[]> {
     const budget = await this.budgets.getEntity(budgetCode);
-    const where: Record<string, unknown> = { budgetId: budget.id };
-    if (filter.status) where.status = filter.status;
-    if (filter.year) where.year = filter.year;
-    const rows = await this.dataSource.getRepository(TitreEntity).find({ where, relations: { lines: true }, order: { year: 'ASC', number: 'ASC', lines: { lineNo: 'ASC' } } });
-    const bordereaux = new Map<string, number>(
-      (await this.dataSource.query(`SELECT id, number FROM pes_bordereaux WHERE budget_id = $1`, [budget.id])).map((b: { id: string; number: number }) => [b.id, b.number]),
-    );
-    return rows.map((t) => toView(t, budget.code, t.bordereauId ? bordereaux.get(t.bordereauId) ?? null : null));
+    const rows = await this.titres.list(budget.id, filter);
+    const numbers = await this.bordereaux.numbersOf(budget.id);
+    const retours = await this.titres.asapRetours(rows.map((r) => r.id));
+    return rows.map((t) => toView(t, budget, numbers, retours.get(t.id) ?? null));
   }
 }
 
-function toView(t: TitreEntity, budget: string, bordereau: number | null): TitreView {
+function toView(t: TitreEntity, budget: PesBudgetEntity, bordereaux: Map<string, number>, asapRetour: AsapRetourView | null): TitreView {
   return {
     id: t.id,
-    budget,
+    budget: budget.code,
     year: t.year,
     number: t.number,
     ref: t.externalRef,
     status: t.status,
-    bordereau,
+    bordereau: t.bordereauId ? bordereaux.get(t.bordereauId) ?? null : null,
     issueDate: t.issueDate,
     object: t.object,
     typPce: t.typPce,
@@ -264,13 +248,19 @@ function toView(t: TitreEntity, budget: string, bordereau: number | null): Titre
     edition: t.edition,
     codServ: t.codServ,
     debtor: t.debtor,
+    invoiceNumber: t.invoiceNumber,
     serviceCode: t.debtorServiceCode,
+    serviceName: t.debtorServiceName,
     engagementNumber: t.debtorEngagement,
+    marketNumber: t.marketNumber,
+    talon: t.talonLine1 && t.talonLine2 ? { ligne1: t.talonLine1, ligne2: t.talonLine2 } : null,
     amountHt: t.amountHt,
     amountTva: t.amountTva,
     amountTtc: t.amountTtc,
     pdfName: t.pdfName,
     lastRefusal: t.lastRefusal,
+    warnings: t.status === 'EN_ATTENTE' ? exerciseWarnings(budget.settings, t) : [],
+    asapRetour,
     lines: (t.lines ?? []).map((l: TitreLineEntity) => ({
       lineNo: l.lineNo,
       productCode: l.productCode,

@@ -242,7 +242,7 @@ export class StructurePuller {
   private async importFile(siret: string, path: string, result: StructurePullResult): Promise<void> {
     const started = Date.now();
     try {
-      const report = await this.ingestion.importPaths([path], { source: 'api' });
+      const report = await this.ingestion.importPaths([path], { source: 'api', attributeTo: [siret] });
       for (const k of Object.keys(result.invoices) as Array<keyof StructurePullResult['invoices']>) result.invoices[k] += report.invoices[k];
       for (const e of report.errors) result.errors.push({ siret, code: e.code, message: e.message, invoice: e.invoice, file: e.file });
     } finally {

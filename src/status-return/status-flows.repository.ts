@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { isUuid } from '@/common/http/validators';
 
 export interface StatusFlowView {
   id: string;
@@ -69,7 +70,7 @@ export class StatusFlowsRepository {
   }
 
   async findById(id: string): Promise<StatusFlowView | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!isUuid(id)) return null;
     const rows: StatusFlowView[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM status_flows WHERE id = $1`, [id]);
     return rows[0] ? normalise(rows[0]) : null;
   }

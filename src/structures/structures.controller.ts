@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, ValidateNested, IsArray } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, ValidateNested, IsArray } from 'class-validator';
 import { ForbiddenError } from '@/common/errors/domain.error';
 import { StructureView, StructuresService } from '@/structures/structures.service';
 import { CurrentUser } from '@/users/auth.decorators';
@@ -25,6 +25,15 @@ class StructureDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() serviceRequired?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() engagementRequired?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsInt() paymentDelayDays?: number;
+}
+
+class TechnicalAccountDto {
+  @ApiProperty({ description: 'login du compte technique Chorus Pro' }) @IsString() @MaxLength(200) login: string;
+  @ApiProperty({ description: 'mot de passe (chiffré au repos, jamais renvoyé)' }) @IsString() @MaxLength(500) password: string;
+}
+
+class ReturnModeDto {
+  @ApiProperty({ enum: ['api', 'file', 'off', 'auto'] }) @IsIn(['api', 'file', 'off', 'auto']) mode: 'api' | 'file' | 'off' | 'auto';
 }
 
 @ApiTags('structures')
@@ -56,6 +65,24 @@ export class StructuresController {
     const existing = await this.structures.findEntityBySiret(body.siret.replace(/\s/g, ''));
     if (existing) assertMember(user, existing);
     return this.structures.upsert(body);
+  }
+
+  @Post(':siret/technical-account')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Compte technique Chorus Pro de la structure (administrateur) ; le mot de passe n’est jamais renvoyé' })
+  async setTechnicalAccount(@CurrentUser() user: Principal, @Param('siret') siret: string, @Body() body: TechnicalAccountDto): Promise<StructureView> {
+    assertAdmin(user);
+    assertMember(user, await this.structures.get(siret));
+    return this.structures.setTechnicalAccount(siret, body.login, body.password);
+  }
+
+  @Post(':siret/return-mode')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mode de retour des statuts vers Chorus Pro : api, file, off ou auto (administrateur)' })
+  async setReturnMode(@CurrentUser() user: Principal, @Param('siret') siret: string, @Body() body: ReturnModeDto): Promise<StructureView> {
+    assertAdmin(user);
+    assertMember(user, await this.structures.get(siret));
+    return this.structures.setReturnMode(siret, body.mode);
   }
 }
 

@@ -110,7 +110,7 @@ export class StructuresService {
     const current = await this.repository.findBySiret(siret);
     if (!current) throw new NotFoundError('STRUCTURE_NOT_FOUND', `Structure inconnue : SIRET ${siret}`);
     if (mode === 'api' && !current.cproLogin) {
-      throw new DomainError('TECHNICAL_ACCOUNT_REQUIRED', `Le mode api demande un compte technique Chorus Pro pour ${siret} (structures set-account)`);
+      throw new DomainError('TECHNICAL_ACCOUNT_REQUIRED', `Le mode api demande un compte technique Chorus Pro pour ${siret} (compte technique : page Administration ou « passerelle structures set-account »)`);
     }
     await this.uow.run((em) => em.getRepository(StructureEntity).update({ siret }, { returnMode: mode === 'auto' ? null : mode }));
     return this.get(siret);

@@ -24,6 +24,10 @@ export class ApiTokenEntity {
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
 
+  /** Who issued it: the user, an administrator of all their structures; null: the operator (CLI on the server). */
+  @Column({ name: 'issued_by', type: 'uuid', nullable: true })
+  issuedBy: string | null;
+
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
 }

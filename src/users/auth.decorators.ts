@@ -7,6 +7,16 @@ export const IS_PUBLIC = 'passerelle:public';
 /** Route reachable without authentication (login, health …). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
 
+export const ACCEPTS_UPLOAD = 'passerelle:accepts-upload';
+/** Content types of a genuine file upload: a form's file field, or the file's bytes as the body. */
+export const UPLOAD_TYPES = ['multipart/form-data', 'application/octet-stream'];
+
+/**
+ * A route receiving a file (a pivot flow, a PES file): exempt from the JSON-only rule of state-changing requests
+ * (RequestOriginGuard) for `types`; the Origin check against cross-site requests still applies to it.
+ */
+export const AcceptsUpload = (types: string[] = UPLOAD_TYPES): MethodDecorator & ClassDecorator => SetMetadata(ACCEPTS_UPLOAD, types);
+
 /** `req.user`, set by AuthGuard and read through @CurrentUser(). */
 export interface AuthenticatedRequest {
   user?: Principal;

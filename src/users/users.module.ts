@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { StructuresModule } from '@/structures/structures.module';
 import { AuthGuard } from '@/users/auth.guard';
 import { AuthService } from '@/users/auth.service';
+import { RequestOriginGuard } from '@/users/request-origin.guard';
 import { LoginThrottle } from '@/users/login.throttle';
 import { AuthController, UsersController } from '@/users/users.controller';
 import { UsersRepository } from '@/users/users.repository';
@@ -11,7 +12,15 @@ import { UsersService } from '@/users/users.service';
 /** Users, roles, API tokens, sessions and the global authentication guard. */
 @Module({
   imports: [StructuresModule],
-  providers: [UsersRepository, UsersService, LoginThrottle, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    UsersRepository,
+    UsersService,
+    LoginThrottle,
+    AuthService,
+    // In this order: a cross-site or non-JSON change is refused before anything else is looked at.
+    { provide: APP_GUARD, useClass: RequestOriginGuard },
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   controllers: [UsersController, AuthController],
   exports: [UsersService, AuthService],
 })

@@ -17,6 +17,8 @@ export interface UserView {
   role: UserRole;
   active: boolean;
   structures: Array<{ id: string; siret: string; name: string; mainAdmin: boolean }>;
+  /** Structures of the user the caller does not administer (not named): the caller cannot act on this user alone. */
+  otherStructures?: number;
 }
 
 const USER_COLUMNS = `u.id, u.email, u.role, u.password_hash AS "passwordHash", u.active`;
@@ -113,8 +115,17 @@ export class UsersRepository {
     }));
   }
 
-  async insertToken(em: EntityManager, userId: string, tokenHash: string, prefix: string, label: string | null): Promise<void> {
-    await em.query(`INSERT INTO api_tokens (user_id, token_hash, prefix, label) VALUES ($1, $2, $3, $4)`, [userId, tokenHash, prefix, label]);
+  async insertToken(
+    em: EntityManager,
+    t: { userId: string; tokenHash: string; prefix: string; label: string | null; issuedBy: string | null },
+  ): Promise<void> {
+    await em.query(`INSERT INTO api_tokens (user_id, token_hash, prefix, label, issued_by) VALUES ($1, $2, $3, $4, $5)`, [
+      t.userId,
+      t.tokenHash,
+      t.prefix,
+      t.label,
+      t.issuedBy,
+    ]);
   }
 
   async findUserByTokenHash(tokenHash: string): Promise<UserRow | null> {

@@ -83,6 +83,8 @@ export class UsersService {
       if (!(await this.repository.structureIdsOf(target.id, em)).includes(structureId)) {
         throw new DomainError('USER_NOT_IN_STRUCTURE', `${target.email} n'est pas rattaché à cette structure`);
       }
+      // The admin role is the user's in all their structures: given only by someone who administers them all.
+      await this.assertAdministers(target, actor);
       await this.repository.setMainAdmin(em, structureId, target.id);
       await this.repository.setRole(em, target.id, 'admin');
       if (current && current.userId !== target.id && (await this.repository.countMainAdminships(em, current.userId)) === 0) {
@@ -92,13 +94,16 @@ export class UsersService {
     return this.view(target.email);
   }
 
-  /** A new personal API token; the clear value is returned once and never stored. */
+  /**
+   * A new personal API token; the clear value is returned once and never stored. Issued by its user, or by an
+   * administrator of all of that user's structures (a token acts everywhere its user may), and it records who issued it.
+   */
   async issueToken(email: string, label: string | null, actor: Principal | null): Promise<{ token: string; prefix: string }> {
     const user = await this.requireUser(normaliseEmail(email));
     if (actor?.userId !== user.id) await this.assertAdministers(user, actor);
     const token = `psr_${randomBytes(32).toString('base64url')}`;
     const prefix = token.slice(0, 12);
-    await this.uow.run((em) => this.repository.insertToken(em, user.id, sha256(token), prefix, label));
+    await this.uow.run((em) => this.repository.insertToken(em, { userId: user.id, tokenHash: sha256(token), prefix, label, issuedBy: actor?.userId ?? null }));
     return { token, prefix };
   }
 
@@ -141,8 +146,14 @@ export class UsersService {
     return { revoked };
   }
 
+  /** The users of the actor's structures, each with only those of its structures the actor administers. */
   async list(actor: Principal | null): Promise<UserView[]> {
-    return this.repository.list(actor ? actor.structureIds : 'all');
+    const users = await this.repository.list(actor ? actor.structureIds : 'all');
+    if (!actor) return users;
+    return users.map((u) => {
+      const mine = u.structures.filter((s) => actor.structureIds.includes(s.id));
+      return { ...u, structures: mine, otherStructures: u.structures.length - mine.length };
+    });
   }
 
   /** The principal of an active user (CLI `--as EMAIL`). */
@@ -163,12 +174,22 @@ export class UsersService {
     return user;
   }
 
-  /** An administrator acts on the users of the structures they belong to; the local operator (null) on anyone. */
-  private async assertAdministers(user: UserRow, actor: Principal | null): Promise<void> {
+  /**
+   * An administrator acts on a user (token, deactivation, admin role) only when they administer every structure of that
+   * user: a user shared with another structure acts there too, and that structure's administrators decide for it. The
+   * local operator (null) acts on anyone.
+   */
+  private async assertAdministers(user: Pick<UserRow, 'id' | 'email'>, actor: Principal | null): Promise<void> {
     if (!actor) return;
     const theirs = await this.repository.structureIdsOf(user.id);
     if (actor.role !== 'admin' || !theirs.some((id) => actor.structureIds.includes(id))) {
       throw new ForbiddenError('USER_FORBIDDEN', `Vous n'administrez pas l'utilisateur ${user.email}`);
+    }
+    if (!theirs.every((id) => actor.structureIds.includes(id))) {
+      throw new ForbiddenError(
+        'USER_SHARED_WITH_OTHER_STRUCTURES',
+        `${user.email} est aussi rattaché à des structures que vous n'administrez pas : un administrateur de toutes ses structures doit le faire`,
+      );
     }
   }
 

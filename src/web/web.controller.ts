@@ -2,6 +2,7 @@ import { Controller, Get, Header, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { NotFoundError } from '@/common/errors/domain.error';
+import { ANOMALY_LABELS } from '@/ingestion/invoice.checks';
 import { INVOICE_STATUSES, STATUS_LABELS, TRANSITIONS, USER_ACTIONS } from '@/invoices/invoice-state.machine';
 import { TRAINS } from '@/invoices/mandates.service';
 import { MAX_REASON_LENGTH } from '@/invoices/reasons.service';
@@ -9,17 +10,8 @@ import { Public } from '@/users/auth.decorators';
 import { AssetStore } from '@/web/web-assets';
 
 // The pages are public HTML shells: every piece of data comes from the API, with the session cookie, and
-// the server decides who may see or do what. CSP: own scripts only, PDFs framed from the same origin.
-const CSP = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  "frame-src 'self'",
-  "object-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'self'",
-].join('; ');
-
+// the server decides who may see or do what. Their security headers (CSP: own scripts only; never framed) are set for
+// every answer by helmet (src/common/http/http-security.ts).
 @ApiTags('pages')
 @Controller()
 export class WebController {
@@ -61,12 +53,13 @@ export class WebController {
 
   /**
    * What the pages need to show only the buttons a role may use: the state machine's own table (the
-   * server still decides every action), the status labels, the motif budget and the trains.
+   * server still decides every action), the status and anomaly labels, the motif budget and the
+   * trains.
    */
   @Get('api/web/meta')
   @Header('Cache-Control', 'private, max-age=300')
   @ApiOperation({ summary: 'Libellés des statuts et actions possibles par statut et rôle (affichage des pages)' })
-  @ApiOkResponse({ description: '{ statuses, actions, transitions, maxReasonLength, trains }' })
+  @ApiOkResponse({ description: '{ statuses, actions, transitions, anomalies, maxReasonLength, trains }' })
   meta() {
     return {
       statuses: INVOICE_STATUSES.map((code) => ({ code, label: STATUS_LABELS[code] })),
@@ -79,6 +72,7 @@ export class WebController {
         allowedForUnknownRecipient: t.allowedForUnknownRecipient,
         label: t.label,
       })),
+      anomalies: Object.entries(ANOMALY_LABELS).map(([code, label]) => ({ code, label })),
       maxReasonLength: MAX_REASON_LENGTH,
       trains: TRAINS,
     };
@@ -91,11 +85,6 @@ export class WebController {
     res.setHeader('ETag', asset.etag);
     // Revalidated on each load (ETag → 304): a new version is picked up at once, and costs nothing otherwise.
     res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (file.endsWith('.html')) {
-      res.setHeader('Content-Security-Policy', CSP);
-      res.setHeader('Referrer-Policy', 'same-origin');
-    }
     if (req.headers['if-none-match'] === asset.etag) {
       res.status(304).end();
       return;

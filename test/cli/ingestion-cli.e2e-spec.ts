@@ -48,7 +48,7 @@ describe('passerelle CLI: structures, import, invoices list (real process, real 
     );
     expect(r.code).toBe(0);
     const report = r.json<{ flows: Record<string, number>; invoices: Record<string, number>; errors: Array<{ file: string; code: string; invoice: string | null; message: string }> }>();
-    expect(report.flows).toEqual({ integrated: 5, partial: 0, rejected: 1, alreadyImported: 0 });
+    expect(report.flows).toEqual({ integrated: 5, partial: 0, rejected: 1, alreadyImported: 0, alreadyRejected: 0 });
     expect(report.invoices.created).toBe(21);
     expect(report.invoices.withAnomalies).toBeGreaterThan(0); // other structures are not declared here
     expect(report.errors).toEqual([

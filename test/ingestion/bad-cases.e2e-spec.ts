@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { declareFixtureStructures } from '@/demo/demo.seed';
 import { IngestionService } from '@/ingestion/ingestion.service';
+import { ALL_INVOICES } from '@/users/principal';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
 // The project's own fixtures (made by `npm run fixtures`), each bad case with the outcome it expects.
@@ -28,7 +29,7 @@ describe('ingestion of the generated fixtures: good flows and every bad case', (
   it('integrates the good flows, every invoice, with no anomaly and the right due dates', async () => {
     const report = await ingestion.importPaths([join(FIXTURES, 'pivot')], { source: 'cli' });
     const expected = manifest.good.reduce((n, g) => n + g.invoices.length, 0);
-    expect(report.flows).toEqual({ integrated: manifest.good.length, partial: 0, rejected: 0, alreadyImported: 0 });
+    expect(report.flows).toEqual({ integrated: manifest.good.length, partial: 0, rejected: 0, alreadyImported: 0, alreadyRejected: 0 });
     expect(report.invoices).toEqual({ created: expected, updated: 0, duplicates: 0, withAnomalies: 0 });
     // The hospital's payment delay is 50 days, the others' 30.
     const rows = await db.query(
@@ -115,7 +116,7 @@ describe('ingestion of the generated fixtures: good flows and every bad case', (
   it('the daily anomaly report lists the anomalies per structure', async () => {
     const { AnomalyReportService } = await import('@/flows/anomaly-report.service');
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
-    const report = await t.app.get(AnomalyReportService).forDate(today, 'Europe/Paris', 'all');
+    const report = await t.app.get(AnomalyReportService).forDate(today, 'Europe/Paris', ALL_INVOICES);
     const codes = report.structures.flatMap((s) => s.lines.map((l) => l.code));
     expect(codes).toEqual(expect.arrayContaining(['UNKNOWN_SERVICE', 'INVALID_IBAN', 'WRONG_ROOT', 'INVOICE_UNREADABLE']));
     const withSiret = report.structures.filter((s) => s.siret);

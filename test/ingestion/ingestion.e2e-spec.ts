@@ -43,7 +43,7 @@ describeWithReference('ingestion of pivot flows (real samples)', () => {
     );
     expect(report.flows.rejected).toBe(0);
     // pivot.zip holds facture-pivot.xml: the same bytes, recognised by their SHA-256.
-    expect(report.flows).toEqual({ integrated: 6, partial: 0, rejected: 0, alreadyImported: 1 });
+    expect(report.flows).toEqual({ integrated: 6, partial: 0, rejected: 0, alreadyImported: 1, alreadyRejected: 0 });
     // CPPFichierFormatPivot.xml carries the four invoices of facture_122x again: never stored twice.
     expect(report.invoices.created).toBe(5);
     expect(report.invoices.duplicates).toBe(4);

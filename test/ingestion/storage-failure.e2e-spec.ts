@@ -32,7 +32,7 @@ describe('storage failure during an import', () => {
 
     await fs.rm(broken);
     const report = await t.app.get(IngestionService).importPaths([FLOW], { source: 'cli' });
-    expect(report.flows).toEqual({ integrated: 1, partial: 0, rejected: 0, alreadyImported: 0 });
+    expect(report.flows).toEqual({ integrated: 1, partial: 0, rejected: 0, alreadyImported: 0, alreadyRejected: 0 });
     expect(report.invoices.created).toBeGreaterThan(0);
   });
 });

@@ -68,14 +68,10 @@ describeWithReference('PES ASAP flows (titres → PES_Aller validated against th
     const xml = readFileSync(result.files[0], 'utf8');
     expect(result.files[0]).toMatch(/PESALR_21340000100011_12301_2024_BORD0000001\.xml$/);
 
-    // One titre carries a PDF (PJ 008, a 5.3 code): the v491 set refuses exactly that value, and the flow is
-    // valid once TPJ knows 008.
-    const strict = await validatePes(xml);
-    expect(strict.valid).toBe(false);
-    expect(strict.errors.every((e) => e.includes("'008'"))).toBe(true);
-    const withPdf = await validatePes(xml, { pj008: true });
-    expect(withPdf.errors).toEqual([]);
-    expect(withPdf.valid).toBe(true);
+    // Valid against the v5.17 package as it is (one titre carries a PDF: PJ 008).
+    const v = await validatePes(xml);
+    expect(v.errors).toEqual([]);
+    expect(v.valid).toBe(true);
 
     const doc = parsePes(xml).PES_Aller;
     const bord = doc.PES_RecetteAller.Bordereau[0];
@@ -90,7 +86,7 @@ describeWithReference('PES ASAP flows (titres → PES_Aller validated against th
     const cpp = pieces[2].LigneDePiece[0].Tiers[0].InfoTiers;
     expect(cpp).toMatchObject({ IdTiers: { V: '21345000200018' }, NatIdTiers: { V: '01' }, CatTiers: { V: '23' }, NatJur: { V: '09' } });
     const person = pieces[0].LigneDePiece[0].Tiers[0].InfoTiers;
-    expect(person).toMatchObject({ CatTiers: { V: '01' }, Civilite: { V: 'M.' }, Nom: { V: 'MARTIN' }, Prenom: { V: 'JEAN' } });
+    expect(person).toMatchObject({ CatTiers: { V: '01' }, Civilite: { V: 'M' }, Nom: { V: 'MARTIN' }, Prenom: { V: 'JEAN' } });
     expect(person.IdTiers).toBeUndefined();
     // Several VAT rates on one titre; no TxTva/MtTVA on VAT-free lines.
     expect(pieces[1].LigneDePiece.map((l: any) => l.BlocLignePiece.InfoLignePiece.TxTva?.V)).toEqual(['20', '5.5']);
@@ -177,7 +173,7 @@ describeWithReference('PES ASAP flows (titres → PES_Aller validated against th
     const titres = t.app.get(TitresService);
     const base = fixtureJson().titres;
     const refusal = (body: unknown) => titres.create('EXEMPLEVILLE-01', body).then(() => null, (e) => e);
-    const cpp = base[2];
+    const cpp = { ...base[2], invoiceNumber: 'FAC-TEST-1' };
     delete cpp.pdf;
     expect(await refusal({ ...cpp, ref: 'X1', debtor: { ...cpp.debtor, siret: '21930053000017' } })).toMatchObject({
       code: 'TITRE_REFUSED',
@@ -192,7 +188,7 @@ describeWithReference('PES ASAP flows (titres → PES_Aller validated against th
     expect((await refusal({ ...base[0], ref: 'X8', edition: '07' })).message).toContain('Type ASAP (Edition)');
 
     // Accepted when recorded, refused at generation: the directory changed meanwhile, and a TIP limit.
-    await titres.create('EXEMPLEVILLE-01', { ...cpp, ref: 'LATE-1' });
+    await titres.create('EXEMPLEVILLE-01', { ...cpp, ref: 'LATE-1', invoiceNumber: 'FAC-LATE-1' });
     await t.app.get(DirectoryService).upsertMany([{ siret: '21345000200018', name: 'COMMUNE DE DEBITVILLE', active: true, serviceRequired: true, engagementRequired: true, services: [{ code: 'FINANCES', label: 'Finances', active: false }] }]);
     const budgets = t.app.get(PesBudgetsService);
     const settings = (await budgets.get('EXEMPLEVILLE-01')).settings;
@@ -229,7 +225,7 @@ describeWithReference('PES ASAP flows (titres → PES_Aller validated against th
     expect(sample).toMatchObject({ nomFic: 'pescg291201703030412001', budget: null, updated: 0 });
     expect(sample.elements).toHaveLength(5);
     expect(sample.elements[0]).toMatchObject({ domaineLabel: 'dépense', accepted: true, exercice: 2015, bordereau: 1847, matched: false });
-    expect(sample.elements[1]).toMatchObject({ domaineLabel: 'pièce justificative', idUnique: '200049104000252015DEPENSE0000087458' });
+    expect(sample.elements[1]).toMatchObject({ domaineLabel: 'PJ', idUnique: '200049104000252015DEPENSE0000087458' });
 
     const acquit = (body: string) =>
       Buffer.from(

@@ -36,7 +36,7 @@ describe('users, tokens, sessions', () => {
     const session = cookie.split(';')[0];
     const me = await apiAs(t, null).call('GET', '/api/users/me', undefined, { cookie: session });
     expect(me.body).toMatchObject({ email: 'gp@s1.fr', role: 'admin' });
-    await apiAs(t, null).call('POST', '/api/auth/logout', undefined, { cookie: session });
+    await apiAs(t, null).call('POST', '/api/auth/logout', {}, { cookie: session });
     expect((await apiAs(t, null).call('GET', '/api/users/me', undefined, { cookie: session })).status).toBe(401);
   });
 

@@ -85,12 +85,31 @@ describe('GET /api/invoices — tabs and sorts (pages)', () => {
     expect(problems.filter((i) => i.status === 'A_TRAITER').map((i) => i.number)).toEqual(['TRI-02']);
   });
 
-  it('refuses an unknown tab or sort; a cursor made for another sort starts over', async () => {
+  it('« Réception (récentes d’abord) » follows the reception date shown, not the order the flows were read', async () => {
+    const other = testSiret(702);
+    const own = apiAs(t, await createUserAndToken(t, { email: 'tri-reception@mairie.fr', role: 'agent', structureSirets: [other] }));
+    // The 12/03 invoice is read first, the 11/03 one an hour later (a late download from the portal).
+    await createInvoice(t, { structureSiret: other, number: 'REC-12', receptionDate: '2025-03-12' });
+    await createInvoice(t, { structureSiret: other, number: 'REC-11', receptionDate: '2025-03-11' });
+    await createInvoice(t, { structureSiret: other, number: 'REC-12B', receptionDate: '2025-03-12' });
+    const db = t.app.get(DataSource);
+    await db.query(`UPDATE invoices SET received_at = '2025-03-12 08:00:00+00' WHERE number = 'REC-12'`);
+    await db.query(`UPDATE invoices SET received_at = '2025-03-12 09:00:00+00' WHERE number = 'REC-11'`);
+    await db.query(`UPDATE invoices SET received_at = '2025-03-12 10:00:00+00' WHERE number = 'REC-12B'`);
+    const page = await own.get('/api/invoices?sort=received_desc&limit=2');
+    expect(page.body.items.map((i: { number: string }) => i.number)).toEqual(['REC-12B', 'REC-12']);
+    const next = await own.get(`/api/invoices?sort=received_desc&limit=2&cursor=${page.body.nextCursor}`);
+    expect(next.body.items.map((i: { number: string }) => i.number)).toEqual(['REC-11']);
+    const asc = await own.get('/api/invoices?sort=received_asc');
+    expect(asc.body.items.map((i: { number: string }) => i.number)).toEqual(['REC-11', 'REC-12', 'REC-12B']);
+  });
+
+  it('refuses an unknown tab or sort, and a cursor made for another sort, in French', async () => {
     expect((await api.get('/api/invoices?sort=number')).status).toBe(400);
     expect((await api.get('/api/invoices?tab=tout')).status).toBe(400);
     const first = await api.get('/api/invoices?sort=amount_desc&limit=4');
     const other = await api.get(`/api/invoices?sort=due_asc&limit=4&cursor=${first.body.nextCursor}`);
-    const fresh = await api.get('/api/invoices?sort=due_asc&limit=4');
-    expect(other.body.items.map((i: { id: string }) => i.id)).toEqual(fresh.body.items.map((i: { id: string }) => i.id));
+    expect(other.status).toBe(400);
+    expect(other.body).toMatchObject({ code: 'INVALID_CURSOR', message: expect.stringContaining('repartez de la première page') });
   });
 });

@@ -2,7 +2,18 @@
  * A rule of the domain was broken. `code` is stable (clients and tests match on it); `message` is French,
  * for the people using the service. The HTTP status is chosen by the kind, in one place (DomainErrorFilter).
  */
-export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'unauthenticated' | 'unavailable' | 'rate_limited';
+export type DomainErrorKind =
+  | 'invalid'
+  | 'not_found'
+  | 'conflict'
+  | 'forbidden'
+  | 'unauthenticated'
+  | 'unavailable'
+  | 'rate_limited'
+  /** The request itself is malformed (query parameter, JSON, characters): nothing of the domain was looked at. */
+  | 'bad_request'
+  | 'too_large'
+  | 'unsupported_media_type';
 
 export class DomainError extends Error {
   readonly kind: DomainErrorKind;
@@ -59,5 +70,12 @@ export class TooManyAttemptsError extends DomainError {
     readonly retryAfterSeconds: number,
   ) {
     super(code, message, 'rate_limited', { retryAfterSeconds });
+  }
+}
+
+/** A malformed request (query parameter, body, characters): HTTP 400 with a French message. */
+export class BadRequestError extends DomainError {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(code, message, 'bad_request', details);
   }
 }

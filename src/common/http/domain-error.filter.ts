@@ -1,8 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { Response } from 'express';
-import { DomainError, DomainErrorKind, TooManyAttemptsError } from '@/common/errors/domain.error';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { DomainErrorKind, TooManyAttemptsError } from '@/common/errors/domain.error';
+import { describeError } from '@/common/errors/error-description';
 
-const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+const STATUS_BY_KIND: Record<DomainErrorKind | 'internal', number> = {
   invalid: HttpStatus.UNPROCESSABLE_ENTITY,
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
@@ -10,32 +11,35 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   unauthenticated: HttpStatus.UNAUTHORIZED,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
   rate_limited: HttpStatus.TOO_MANY_REQUESTS,
+  bad_request: HttpStatus.BAD_REQUEST,
+  too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  internal: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
-/** The one place where domain errors become HTTP answers: `{ code, message, details }`. */
+/**
+ * The one place where every error becomes an HTTP answer `{ code, message, details }` with a French message: domain
+ * errors, malformed requests (validation, JSON, body size, characters), database refusals, csv-parse and system errors
+ * (ENOSPC …). The technical detail goes to the log, never to the user (error-description.ts).
+ */
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(DomainErrorFilter.name);
 
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    if (error instanceof DomainError) {
-      if (error instanceof TooManyAttemptsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-      res.status(STATUS_BY_KIND[error.kind]).json({ code: error.code, message: error.message, details: error.details });
+    const req = host.switchToHttp().getRequest<Request>();
+    const d = describeError(error);
+    const where = `${req?.method} ${req?.originalUrl ?? req?.url}`;
+    if (d.log === 'error') this.logger.error(`${where} : ${d.code} — ${error instanceof Error ? error.stack : d.technical}`);
+    else if (d.log === 'warn') this.logger.warn(`${where} : ${d.code} — ${d.technical}`);
+    else if (d.log === 'debug') this.logger.debug(`${where} : ${d.code} — ${d.technical}`);
+    if (res.headersSent) {
+      // A streamed answer (an attachment) failed half-way: nothing more can be said, the client sees a cut.
+      res.destroy();
       return;
     }
-    if (error instanceof HttpException) {
-      const status = error.getStatus();
-      const body = error.getResponse();
-      const message =
-        typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : error.message;
-      res.status(status).json({
-        code: status === 400 ? 'INVALID_REQUEST' : status === 404 ? 'NOT_FOUND' : `HTTP_${status}`,
-        message: Array.isArray(message) ? message.join(' ; ') : String(message),
-      });
-      return;
-    }
-    this.logger.error(error instanceof Error ? error.stack : String(error));
-    res.status(500).json({ code: 'INTERNAL_ERROR', message: 'Erreur interne du service' });
+    if (error instanceof TooManyAttemptsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    res.status(STATUS_BY_KIND[d.kind]).json({ code: d.code, message: d.message, details: d.details });
   }
 }

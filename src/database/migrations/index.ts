@@ -7,6 +7,11 @@ import { PesAsap1700000006000 } from '@/database/migrations/1700000006000-pes-as
 import { WebListSorts1700000007000 } from '@/database/migrations/1700000007000-web-list-sorts';
 import { CreditNoteLinks1700000008000 } from '@/database/migrations/1700000008000-credit-note-links';
 import { AttachmentPackKeys1700000009000 } from '@/database/migrations/1700000009000-attachment-pack-keys';
+import { FlowStructures1700000010000 } from '@/database/migrations/1700000010000-flow-structures';
+import { ApiTokenIssuer1700000010100 } from '@/database/migrations/1700000010100-api-token-issuer';
+import { StructureReasons1700000010200 } from '@/database/migrations/1700000010200-structure-reasons';
+import { PesV517Titres1700000012000 } from '@/database/migrations/1700000012000-pes-v517-titres';
+import { ReceptionSort1700000013000 } from '@/database/migrations/1700000013000-reception-sort';
 
 export const MIGRATIONS = [
   Initial1700000000000,
@@ -17,4 +22,9 @@ export const MIGRATIONS = [
   WebListSorts1700000007000,
   CreditNoteLinks1700000008000,
   AttachmentPackKeys1700000009000,
+  FlowStructures1700000010000,
+  ApiTokenIssuer1700000010100,
+  StructureReasons1700000010200,
+  PesV517Titres1700000012000,
+  ReceptionSort1700000013000,
 ];

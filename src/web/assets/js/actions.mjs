@@ -1,6 +1,6 @@
 // The dialogs and calls shared by the screens that act on invoices. Every rule (who, from which state,
 // motif length, imputations) is the server's: these only collect the input and show the answer.
-import { get, post } from '/assets/js/api.mjs';
+import { get, post, qs } from '/assets/js/api.mjs';
 import { session } from '/assets/js/app.mjs';
 import { h, modal, notify } from '/assets/js/dom.mjs';
 import { charCount } from '/assets/js/format.mjs';
@@ -19,10 +19,17 @@ const DONE = {
 
 /**
  * One action on a selection through POST /api/invoices/actions: each invoice on its own. Shows how many
- * succeeded and why the others were refused; returns the results.
+ * succeeded and why the others were refused — with `show` (an inline notice beside the list acted on), or the
+ * page's message line; returns the results.
  */
-export async function runBulk(action, invoices, input = {}) {
-  const { results } = await post('/api/invoices/actions', { action, ids: invoices.map((i) => i.id), ...input });
+export async function runBulk(action, invoices, input = {}, show = notify) {
+  let results;
+  try {
+    ({ results } = await post('/api/invoices/actions', { action, ids: invoices.map((i) => i.id), ...input }));
+  } catch (err) {
+    show(err.message, 'error');
+    return [];
+  }
   const byId = new Map(invoices.map((i) => [i.id, i]));
   const ok = results.filter((r) => r.ok);
   const ko = results.filter((r) => !r.ok);
@@ -34,27 +41,32 @@ export async function runBulk(action, invoices, input = {}) {
   if (ko.length) {
     parts.push(`${ko.length} refusée(s) : ${ko.map((r) => `${byId.get(r.id)?.number ?? r.id} — ${r.message}`).join(' ; ')}`);
   }
-  notify(parts.join(' '), ko.length ? 'error' : 'ok');
+  show(parts.join(' '), ko.length ? 'error' : 'ok');
   return results;
 }
 
-let reasonsCache = null;
-async function reasons() {
-  reasonsCache ??= await get('/api/reasons');
-  return reasonsCache;
+// Motifs are per structure (the invoice's), the shipped list being every structure's default.
+const reasonsCache = new Map();
+async function reasons(siret) {
+  const key = siret ?? '';
+  if (!reasonsCache.has(key)) {
+    const list = siret ? await get(`/api/reasons${qs({ structure: siret })}`).catch(() => get('/api/reasons')) : await get('/api/reasons');
+    reasonsCache.set(key, list);
+  }
+  return reasonsCache.get(key);
 }
 export function forgetReasons() {
-  reasonsCache = null;
+  reasonsCache.clear();
 }
 
 /**
  * « Informations complémentaires sur la nature du rejet ou de la suspension » (Corail): rejeter or
  * suspendre, a motif from the list (mandatory: nothing is sent without one), a complement within the
  * 255-character budget Chorus Pro allows for « libellé : complément ».
- * Resolves to { action, reasonCode, complement } or null.
+ * Resolves to { action, reasonCode, complement } or null. `siret`: the invoices' structure (its motifs).
  */
-export async function askReason(initialAction, count) {
-  const list = await reasons();
+export async function askReason(initialAction, count, siret) {
+  const list = await reasons(siret);
   const max = session.meta?.maxReasonLength ?? 255;
   const kind = (value, label) =>
     h('label', { class: 'inline' }, h('input', { type: 'radio', name: 'reason-action', value, checked: value === initialAction }), label);

@@ -22,6 +22,18 @@ export async function api(method, path, body) {
     headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
+  return answer(res, path);
+}
+
+/** Files sent as multipart/form-data (the browser streams them from disk; the server streams them to disk). */
+export async function upload(path, files, field = 'files') {
+  const form = new FormData();
+  for (const f of files) form.append(field, f, f.name);
+  const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' }, body: form });
+  return answer(res, path);
+}
+
+async function answer(res, path) {
   const text = await res.text();
   let data = null;
   try {

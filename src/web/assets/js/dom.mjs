@@ -44,6 +44,42 @@ export function clearNotice() {
 }
 
 /**
+ * A message box beside the list or form it is about (the page is long: a message at the top goes unseen).
+ * `show(message, kind)` has notify's signature, so the shared actions take either.
+ */
+export function inlineNotice(attrs = {}) {
+  const el = h('div', { class: 'notice inline', role: 'status', 'aria-live': 'polite', hidden: true, ...attrs });
+  let timer;
+  const show = (message, kind = 'ok') => {
+    clear(el, ...(Array.isArray(message) ? message : [message]));
+    el.className = kind === 'error' ? 'notice inline error' : 'notice inline';
+    el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+    el.hidden = false;
+    clearTimeout(timer);
+    if (kind !== 'error') timer = setTimeout(() => (el.hidden = true), 15000);
+  };
+  return { el, show, clear: () => ((el.hidden = true), clearTimeout(timer)) };
+}
+
+/** Shows a French message under a form field (aria-invalid, aria-describedby); `null` clears it. */
+export function fieldError(input, message) {
+  const id = `${input.id || input.name}-error`;
+  let box = document.getElementById(id);
+  if (!message) {
+    input.removeAttribute('aria-invalid');
+    box?.remove();
+    return;
+  }
+  if (!box) {
+    box = h('span', { id, class: 'field-error', role: 'alert' });
+    input.insertAdjacentElement('afterend', box);
+  }
+  box.textContent = message;
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', id);
+}
+
+/**
  * A table from column definitions { label, cell(row) → node|text, num?, class? }. Returns the <table>.
  * `caption` is read by screen readers only.
  */
@@ -78,9 +114,13 @@ export function modal(title, body, { submitLabel = 'Valider', onSubmit, danger =
       dialog.remove();
       resolve(value);
     };
+    let busy = false;
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
+      if (busy) return; // a double click sends once
+      busy = true;
       error.hidden = true;
+      error.classList.remove('stale');
       submit.disabled = true;
       try {
         const value = onSubmit ? await onSubmit() : true;
@@ -89,11 +129,15 @@ export function modal(title, body, { submitLabel = 'Valider', onSubmit, danger =
         error.textContent = err.message;
         error.hidden = false;
       } finally {
+        busy = false;
         submit.disabled = false;
       }
     });
-    // A message about the previous attempt goes as soon as the person changes something.
-    form.addEventListener('change', () => (error.hidden = true));
+    // A message about the previous attempt fades as soon as the person changes something, but keeps its place: hiding
+    // it moved the buttons up, and the click that follows a blur (« Valider » after shortening the motif) missed them.
+    const stale = () => error.classList.add('stale');
+    form.addEventListener('input', stale);
+    form.addEventListener('change', stale);
     dialog.addEventListener('cancel', (ev) => {
       ev.preventDefault();
       close(null);

@@ -1,7 +1,7 @@
 // A paged list of invoices from GET /api/invoices (keyset cursors: « Suivante » follows nextCursor,
 // « Précédente » goes back through the cursors already seen).
 import { get, qs } from '/assets/js/api.mjs';
-import { statusLabel } from '/assets/js/app.mjs';
+import { anomalyLabel, statusLabel } from '/assets/js/app.mjs';
 import { clear, h, table } from '/assets/js/dom.mjs';
 import { formatDate, formatDaysLeft, formatMoney } from '/assets/js/format.mjs';
 
@@ -25,6 +25,23 @@ export function numberLink(row) {
   return h('a', { href: `#/facture/${row.id}` }, row.number);
 }
 
+/** Anomalies by their French names, each code in its tooltip. */
+export function anomalyBadges(codes) {
+  return codes.map((code, k) => [k ? ' ' : '', h('span', { class: 'badge ko', title: code, dataset: { anomaly: code } }, anomalyLabel(code))]);
+}
+
+const REASON_PREFIX = { REJETEE: 'Rejet', SUSPENDUE: 'Suspension', A_RECYCLER: 'Recyclage' };
+
+/** Corail's « Anomalie / Rejet »: « Rejet : Cette facture ne nous est pas destinée », then the anomalies. */
+export function problemCell(r) {
+  const prefix = REASON_PREFIX[r.status];
+  return [
+    prefix ? h('span', { class: 'reason', dataset: { reason: r.status } }, r.reason ? `${prefix} : ${r.reason}` : statusLabel(r.status)) : null,
+    prefix && r.anomalies.length ? h('br') : null,
+    anomalyBadges(r.anomalies),
+  ];
+}
+
 /** Common columns, by name. */
 export const COLUMNS = {
   kind: { label: 'Facture / Avoir', cell: (r) => kindLabel(r.type) },
@@ -35,7 +52,7 @@ export const COLUMNS = {
   ttc: { label: 'Montant TTC', cell: (r) => formatMoney(r.amountTtc), num: true },
   net: { label: 'Net à payer', cell: (r) => formatMoney(r.netAmount), num: true },
   attachments: { label: 'PJ', header: () => h('abbr', { title: 'Nombre de pièces jointes' }, 'PJ'), cell: (r) => String(r.attachmentCount), num: true },
-  anomalies: { label: 'Anomalies', cell: (r) => (r.anomalies.length ? h('span', { class: 'badge ko' }, r.anomalies.join(', ')) : '') },
+  anomalies: { label: 'Anomalies', cell: (r) => anomalyBadges(r.anomalies) },
   days: { label: 'Délai restant', cell: daysCell, class: 'nowrap' },
   status: { label: 'État', cell: (r) => statusBadge(r.status) },
   cpp: { label: 'Statut Chorus Pro', cell: (r) => r.cppStatus ?? '' },
@@ -58,7 +75,14 @@ export function invoiceList(container, { params, columns, selectable = false, ca
       selection.clear();
     }
     clear(container, h('p', { class: 'loading' }, 'Chargement…'));
-    const page = await get(`/api/invoices${qs({ ...params(), limit: PAGE_SIZE, cursor: cursors[index] ?? undefined })}`);
+    let page;
+    try {
+      page = await get(`/api/invoices${qs({ ...params(), limit: PAGE_SIZE, cursor: cursors[index] ?? undefined })}`);
+    } catch (err) {
+      // Never left on « Chargement… »: the reason, in French, where the list would be.
+      clear(container, h('p', { class: 'error-text', role: 'alert' }, err.message));
+      return null;
+    }
     rows = page.items;
     cursors[index + 1] = page.nextCursor;
     draw(page);

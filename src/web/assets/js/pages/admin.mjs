@@ -1,8 +1,21 @@
-// « Administration »: users and roles, the list of motifs, the structures and their settings.
+// « Administration »: users and roles, the list of motifs, the structures and their settings (services, Chorus Pro
+// technical account, status-return mode, transfer of the gestionnaire principal); parts owned by other features are
+// mounted from their own modules (PARTS).
 import { get, post, put } from '/assets/js/api.mjs';
 import { forgetReasons } from '/assets/js/actions.mjs';
-import { myStructures, session } from '/assets/js/app.mjs';
-import { clear, h, modal, notify, table } from '/assets/js/dom.mjs';
+import { afterLogin, myStructures, noticeForNextScreen, session } from '/assets/js/app.mjs';
+import { clear, h, inlineNotice, modal, table } from '/assets/js/dom.mjs';
+
+/**
+ * Mount points of the parts other features own, one line each: the module exports `mount(body, { session })` and is
+ * loaded when present (11b: last pull outcome per structure; 15: structure settings synced from Chorus Pro).
+ */
+const PARTS = [
+  { module: 'admin-pull', title: 'Récupération des factures (Chorus Pro)' },
+  { module: 'admin-sync', title: 'Synchronisation avec Chorus Pro' },
+];
+
+const RETURN_MODES = { auto: 'Automatique (API si compte technique, sinon fichier)', api: 'API Chorus Pro', file: 'Fichier CPPStatut (dépôt sur le portail)', off: 'Aucun retour' };
 
 const ROLES = { agent: 'Agent', tresorier: 'Trésorier', admin: 'Administrateur (gestionnaire principal)' };
 const REASON_ACTIONS = { reject: 'Rejet', suspend: 'Suspension' };
@@ -14,9 +27,13 @@ export async function render(main) {
   const usersBox = h('div');
   const reasonsBox = h('div');
   const structuresBox = h('div');
+  const usersNotice = inlineNotice({ id: 'users-message' });
+  const reasonsNotice = inlineNotice({ id: 'reasons-message' });
+  const structuresNotice = inlineNotice({ id: 'structures-message' });
+  let users = [];
 
   const loadUsers = async () => {
-    const users = await get('/api/users');
+    users = await get('/api/users');
     clear(
       usersBox,
       table(
@@ -59,7 +76,7 @@ export async function render(main) {
       },
     );
     if (done) {
-      notify(`${done.email} : compte ${done.active ? 'réactivé' : 'désactivé'}.`);
+      usersNotice.show(`${done.email} : compte ${done.active ? 'réactivé' : 'désactivé'}.`);
       await loadUsers();
     }
   };
@@ -88,7 +105,7 @@ export async function render(main) {
       },
     );
     if (done) {
-      notify(`Utilisateur ${done.email} créé.`);
+      usersNotice.show(`Utilisateur ${done.email} créé.`);
       await loadUsers();
     }
   };
@@ -134,7 +151,7 @@ export async function render(main) {
     );
     if (done) {
       forgetReasons();
-      notify(`Motif ${done.code} enregistré.`);
+      reasonsNotice.show(`Motif ${done.code} enregistré.`);
       await loadReasons();
     }
   };
@@ -143,30 +160,49 @@ export async function render(main) {
     const all = await get('/api/structures');
     session.structures = all;
     const mine = all.filter((s) => session.me.structureIds.includes(s.id));
+    const mainAdminOf = (s) => users.find((u) => u.structures.some((x) => x.siret === s.siret && x.mainAdmin))?.email ?? '—';
     clear(
       structuresBox,
       table(
         [
-          { label: 'SIRET', cell: (s) => s.siret },
-          { label: 'Structure', cell: (s) => s.name },
-          { label: 'Service obligatoire', cell: (s) => (s.serviceRequired ? 'oui' : 'non') },
-          { label: 'Engagement obligatoire', cell: (s) => (s.engagementRequired ? 'oui' : 'non') },
+          { label: 'SIRET', cell: (s) => s.siret, class: 'nowrap' },
+          { label: 'Structure', cell: (s) => s.name, class: 'wrap' },
+          { label: 'Service / engagement obligatoires', cell: (s) => `${s.serviceRequired ? 'oui' : 'non'} / ${s.engagementRequired ? 'oui' : 'non'}` },
           { label: 'Délai de paiement', cell: (s) => `${s.paymentDelayDays} j`, num: true },
-          { label: 'Services', cell: (s) => s.services.map((x) => `${x.code}${x.active ? '' : ' (inactif)'}`).join(', ') },
-          { label: 'Compte technique', cell: (s) => s.technicalAccountLogin ?? '—' },
-          { label: 'Modifier', cell: (s) => h('button', { type: 'button', onclick: () => editStructure(s) }, 'Modifier') },
+          { label: 'Services', cell: (s) => s.services.map((x) => `${x.code}${x.active ? '' : ' (inactif)'}`).join(', '), class: 'wrap' },
+          { label: 'Compte technique', cell: (s) => s.technicalAccountLogin ?? '—', class: 'wrap' },
+          { label: 'Retour des statuts', cell: (s) => `${RETURN_MODES[s.returnMode] ?? s.returnMode}${s.returnModeExplicit ? '' : ' (automatique)'}` },
+          { label: 'Gestionnaire principal', cell: mainAdminOf, class: 'wrap' },
+          {
+            label: 'Actions',
+            cell: (s) => [
+              h('button', { type: 'button', onclick: () => editStructure(s) }, 'Modifier'),
+              ' ',
+              h('button', { type: 'button', onclick: () => technicalAccount(s) }, 'Compte technique'),
+              ' ',
+              mainAdminOf(s) === session.me.email ? h('button', { type: 'button', onclick: () => transfer(s) }, 'Transférer le rôle de GP') : null,
+            ],
+          },
         ],
         mine,
-        { caption: 'Structures' },
+        { caption: 'Structures', rowAttrs: (s) => ({ dataset: { structure: s.siret } }) },
       ),
     );
   };
 
+  // Settings and services: an existing service's label and activity are edited in place (services are never dropped:
+  // invoices refer to them); the status-return mode beside.
   const editStructure = async (s) => {
     const name = h('input', { type: 'text', value: s.name, required: true });
     const serviceRequired = h('input', { type: 'checkbox', checked: s.serviceRequired });
     const engagementRequired = h('input', { type: 'checkbox', checked: s.engagementRequired });
     const delay = h('input', { type: 'number', min: 0, max: 365, value: String(s.paymentDelayDays) });
+    const mode = h('select', {}, Object.entries(RETURN_MODES).map(([k, l]) => h('option', { value: k, selected: s.returnModeExplicit ? k === s.returnMode : k === 'auto' }, l)));
+    const services = s.services.map((sv) => ({
+      code: sv.code,
+      label: h('input', { type: 'text', value: sv.label, 'aria-label': `Libellé du service ${sv.code}` }),
+      active: h('input', { type: 'checkbox', checked: sv.active, 'aria-label': `Service ${sv.code} actif` }),
+    }));
     const newCode = h('input', { type: 'text', size: 10 });
     const newLabel = h('input', { type: 'text' });
     const done = await modal(
@@ -176,33 +212,116 @@ export async function render(main) {
         h('label', { class: 'inline' }, serviceRequired, 'Code service obligatoire'),
         h('label', { class: 'inline' }, engagementRequired, "N° d'engagement obligatoire"),
         field('structure-delay', 'Délai global de paiement (jours)', delay),
+        field('structure-return-mode', 'Retour des statuts vers Chorus Pro', mode),
+        services.length
+          ? h(
+              'fieldset',
+              {},
+              h('legend', {}, 'Services'),
+              table(
+                [
+                  { label: 'Code', cell: (x) => x.code },
+                  { label: 'Libellé', cell: (x) => x.label },
+                  { label: 'Actif', cell: (x) => x.active },
+                ],
+                services,
+                { caption: 'Services de la structure', rowAttrs: (x) => ({ dataset: { service: x.code } }) },
+              ),
+            )
+          : null,
         h('fieldset', {}, h('legend', {}, 'Ajouter un service'), field('structure-service-code', 'Code', newCode), field('structure-service-label', 'Libellé', newLabel)),
       ],
       {
-        onSubmit: () =>
-          post('/api/structures', {
+        onSubmit: async () => {
+          const edited = services.map((x) => ({ code: x.code, label: x.label.value.trim() || x.code, active: x.active.checked }));
+          if (newCode.value.trim()) edited.push({ code: newCode.value.trim(), label: newLabel.value.trim() || newCode.value.trim(), active: true });
+          await post('/api/structures', {
             siret: s.siret,
             name: name.value,
             serviceRequired: serviceRequired.checked,
             engagementRequired: engagementRequired.checked,
             paymentDelayDays: Number(delay.value),
-            services: newCode.value.trim() ? [{ code: newCode.value.trim(), label: newLabel.value.trim() || newCode.value.trim() }] : undefined,
-          }),
+            services: edited,
+          });
+          const explicit = s.returnModeExplicit ? s.returnMode : 'auto';
+          return mode.value !== explicit ? post(`/api/structures/${s.siret}/return-mode`, { mode: mode.value }) : get(`/api/structures/${s.siret}`);
+        },
       },
     );
     if (done) {
-      notify(`Structure ${done.name} enregistrée.`);
+      structuresNotice.show(`Structure ${done.name} enregistrée.`);
       await loadStructures();
     }
   };
 
+  // Corail's « Paramétrage de la récupération des factures dématérialisées »: login and password of the technical
+  // account; the password is sent once, stored encrypted and never shown back.
+  const technicalAccount = async (s) => {
+    const login = h('input', { type: 'text', value: s.technicalAccountLogin ?? '', autocomplete: 'off', required: true });
+    const password = h('input', { type: 'password', autocomplete: 'new-password', required: true });
+    const done = await modal(
+      `Compte technique Chorus Pro — ${s.name}`,
+      [
+        h('p', { class: 'muted' }, s.technicalAccountLogin ? `Compte enregistré : ${s.technicalAccountLogin} (mot de passe enregistré, jamais affiché). Saisissez le mot de passe pour le changer.` : 'Aucun compte technique : les factures viennent des fichiers déposés (mode portail).'),
+        field('account-login', 'Login du compte technique', login),
+        field('account-password', 'Mot de passe', password),
+      ],
+      { onSubmit: () => post(`/api/structures/${s.siret}/technical-account`, { login: login.value, password: password.value }) },
+    );
+    if (done) {
+      structuresNotice.show(`Compte technique « ${done.technicalAccountLogin} » enregistré pour ${done.name}.`);
+      await loadStructures();
+    }
+  };
+
+  // Only the gestionnaire principal hands the role over, to a user of the structure; there is never a second one.
+  const transfer = async (s) => {
+    const candidates = users.filter((u) => u.active && u.email !== session.me.email && u.structures.some((x) => x.siret === s.siret));
+    if (!candidates.length) return structuresNotice.show(`Aucun autre utilisateur actif rattaché à ${s.name} : ajoutez-le d'abord.`, 'error');
+    const to = h('select', {}, candidates.map((u) => h('option', { value: u.email }, `${u.email} (${ROLES[u.role] ?? u.role})`)));
+    const done = await modal(
+      `Transférer le rôle de gestionnaire principal — ${s.name}`,
+      [
+        h('p', {}, 'Le nouveau gestionnaire principal administre la structure ; vous redevenez agent si vous n’êtes plus gestionnaire principal d’aucune structure. Il n’y a jamais deux gestionnaires principaux.'),
+        field('transfer-to', 'Nouveau gestionnaire principal', to),
+      ],
+      { submitLabel: 'Transférer', danger: true, onSubmit: () => post('/api/users/transfer-admin', { siret: s.siret, email: to.value }) },
+    );
+    if (!done) return;
+    const me = await get('/api/users/me');
+    if (me.role !== 'admin') {
+      // Main admin of no structure any more: back to the screens of an agent, with the outcome on top.
+      noticeForNextScreen(`${done.email} est désormais gestionnaire principal de ${s.name} ; vous êtes agent.`);
+      await afterLogin();
+      return;
+    }
+    structuresNotice.show(`${done.email} est gestionnaire principal de ${s.name}.`);
+    await loadUsers();
+    await loadStructures();
+  };
+
+  const partsBox = h('div');
+  const mountParts = () =>
+    Promise.all(
+      PARTS.map(async ({ module, title }) => {
+        const part = await import(`/assets/js/pages/${module}.mjs`).catch(() => null);
+        if (!part?.mount) return;
+        const body = h('div', { class: 'body' });
+        partsBox.append(h('section', { class: 'panel', dataset: { part: module } }, h('div', { class: 'head' }, h('h2', {}, title)), body));
+        await part.mount(body, { session });
+      }),
+    );
+
   clear(
     main,
     h('h1', {}, 'Administration'),
-    h('p', { class: 'sub' }, 'Utilisateurs et rôles, motifs de rejet et de suspension, structures et leur paramétrage.'),
-    panel('Utilisateurs et rôles', usersBox),
-    panel('Motifs de rejet et de suspension', reasonsBox),
-    panel('Structures', structuresBox),
+    h('p', { class: 'sub' }, 'Utilisateurs et rôles, motifs de rejet et de suspension, structures et leur paramétrage (services, compte technique Chorus Pro, retour des statuts, gestionnaire principal).'),
+    panel('Utilisateurs et rôles', usersNotice.el, usersBox),
+    panel('Motifs de rejet et de suspension', reasonsNotice.el, reasonsBox),
+    panel('Structures', structuresNotice.el, structuresBox),
+    partsBox,
   );
-  await Promise.all([loadUsers(), loadReasons(), loadStructures()]);
+  await Promise.all([loadUsers(), loadReasons()]);
+  await loadStructures();
+  await mountParts();
 }

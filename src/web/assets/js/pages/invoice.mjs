@@ -1,9 +1,9 @@
 // « Facture »: every field of the CPPFacturePivotUnitaire, lines, VAT, the invoice PDF inline, every
 // attachment, anomalies, the steps (Corail's « Étapes de la facture »), the Chorus Pro status, the due date.
 import { get } from '/assets/js/api.mjs';
-import { actionsFor, go, statusLabel } from '/assets/js/app.mjs';
+import { actionsFor, anomalyLabel, go, statusLabel } from '/assets/js/app.mjs';
 import { askReason, askRecycle, confirmAction, runBulk } from '/assets/js/actions.mjs';
-import { clear, h, notify, table } from '/assets/js/dom.mjs';
+import { clear, h, inlineNotice, table } from '/assets/js/dom.mjs';
 import { formatDate, formatDateTime, formatDaysLeft, formatDecimal, formatMoney } from '/assets/js/format.mjs';
 import { kindLabel, statusBadge } from '/assets/js/invoice-list.mjs';
 
@@ -54,12 +54,22 @@ function complement(step) {
 export async function render(main, [id]) {
   const inv = await get(`/api/invoices/${encodeURIComponent(id)}`);
   const mandate = ['MANDATEE', 'MISE_EN_PAIEMENT'].includes(inv.status) ? await get(`/api/invoices/${inv.id}/mandate`).catch(() => null) : null;
-  const pdf = inv.attachments.find((a) => a.type === '01' && a.readable && /pdf/i.test(a.mimeType + a.name)) ?? inv.attachments.find((a) => a.readable && /\.pdf$/i.test(a.name));
+  // Shown in the page only when the server found a PDF in its bytes (`kind`), whatever the supplier declared: an HTML
+  // file named facture.pdf is offered for download, never framed (supplier content is hostile).
+  const pdf = inv.attachments.find((a) => a.type === '01' && a.kind === 'pdf') ?? inv.attachments.find((a) => a.kind === 'pdf');
+  const viewable = (a) => ['pdf', 'png', 'jpeg', 'text'].includes(a.kind);
   const attachmentUrl = (a, download) => `/api/invoices/${inv.id}/attachments/${a.id}${download ? '?download=1' : ''}`;
   const one = [inv];
   const reload = () => render(main, [id]);
 
-  const actions = actionsFor(inv.status).map((action) =>
+  const notice = inlineNotice({ id: 'invoice-message' });
+  const show = async (message, kind) => {
+    // The outcome stays readable after the page is drawn again with the invoice's new state.
+    await reload();
+    main.querySelector('#invoice-message')?.replaceWith(notice.el);
+    notice.show(message, kind);
+  };
+  const actions = actionsFor(inv.status, inv).map((action) =>
     h(
       'button',
       {
@@ -69,21 +79,23 @@ export async function render(main, [id]) {
         onclick: async () => {
           try {
             if (action === 'mandate') return go(`#/mandater/${inv.id}`);
+            let message = null;
+            const collect = (text, kind) => (message = [text, kind]);
             if (action === 'reject' || action === 'suspend') {
-              const input = await askReason(action, 1);
-              if (input) await runBulk(input.action, one, { reasonCode: input.reasonCode, complement: input.complement });
-              else return;
+              const input = await askReason(action, 1, inv.recipientSiret);
+              if (!input) return;
+              await runBulk(input.action, one, { reasonCode: input.reasonCode, complement: input.complement }, collect);
             } else if (action === 'recycle') {
               const input = await askRecycle(1);
               if (!input) return;
-              await runBulk('recycle', one, input);
+              await runBulk('recycle', one, input, collect);
             } else {
               if (action === 'payment' && !(await confirmAction('Mise en paiement', `Mettre en paiement la facture ${inv.number} ?`))) return;
-              await runBulk(action, one);
+              await runBulk(action, one, {}, collect);
             }
-            await reload();
+            if (message) await show(...message);
           } catch (err) {
-            notify(err.message, 'error');
+            notice.show(err.message, 'error');
           }
         },
       },
@@ -97,6 +109,8 @@ export async function render(main, [id]) {
     h('h1', {}, `${kindLabel(inv.type)} N° ${inv.number} `, statusBadge(inv.status)),
     h('p', { class: 'sub' }, `${inv.supplierName} — reçue le ${formatDate(inv.receptionDate)} — net à payer ${formatMoney(inv.netAmount)}`),
     actions.length ? h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions sur la facture' }, actions) : null,
+    inv.unknownRecipient ? h('p', { class: 'hint' }, 'Destinataire inconnu : cette facture peut seulement être recyclée (renvoyée vers Chorus Pro) ou rejetée.') : null,
+    notice.el,
     h(
       'div',
       { class: 'grid3' },
@@ -175,8 +189,8 @@ export async function render(main, [id]) {
           'Anomalies',
           table(
             [
-              { label: 'Code', cell: (a) => a.code },
-              { label: 'Motif', cell: (a) => a.message },
+              { label: 'Anomalie', cell: (a) => h('span', { title: a.code, dataset: { anomaly: a.code } }, anomalyLabel(a.code)) },
+              { label: 'Motif', cell: (a) => a.message, class: 'wrap' },
               { label: 'Date', cell: (a) => formatDateTime(a.at), class: 'nowrap' },
             ],
             inv.anomalies,
@@ -220,7 +234,10 @@ export async function render(main, [id]) {
             label: 'Télécharger',
             cell: (a) =>
               a.readable
-                ? [h('a', { href: attachmentUrl(a, false), target: '_blank', rel: 'noopener' }, 'Ouvrir'), ' · ', h('a', { href: attachmentUrl(a, true), download: a.name, dataset: { attachment: a.id } }, 'Télécharger')]
+                ? [
+                    ...(viewable(a) ? [h('a', { href: attachmentUrl(a, false), target: '_blank', rel: 'noopener' }, 'Ouvrir'), ' · '] : []),
+                    h('a', { href: attachmentUrl(a, true), download: a.name, dataset: { attachment: a.id } }, 'Télécharger'),
+                  ]
                 : h('span', { class: 'error-text' }, `Illisible : ${a.error ?? 'contenu absent'}`),
           },
         ],
@@ -229,7 +246,13 @@ export async function render(main, [id]) {
       ),
       pdf
         ? h('iframe', { class: 'pdf', id: 'invoice-pdf', title: `Facture ${inv.number} (PDF)`, src: attachmentUrl(pdf, false) })
-        : h('p', { class: 'muted' }, 'Pas de PDF de facture lisible.'),
+        : h(
+            'p',
+            { class: 'muted', id: 'invoice-pdf-missing' },
+            inv.attachments.some((a) => a.type === '01' && a.readable)
+              ? 'La pièce jointe de la facture n’est pas un PDF : elle n’est pas affichée ici, téléchargez-la pour l’ouvrir.'
+              : 'Pas de PDF de facture lisible.',
+          ),
     ),
     panel('Étapes de la facture', historyTable(inv.history)),
   );

@@ -1,7 +1,7 @@
 // « Mandater » (Corail's mandate screen): tiers, réception, objet, the imputations comptables (add, remove,
 // total checked live against the net à payer), the train; then the mandate's number.
 import { get, post } from '/assets/js/api.mjs';
-import { go, session } from '/assets/js/app.mjs';
+import { actionsFor, go, session, statusLabel } from '/assets/js/app.mjs';
 import { runBulk } from '/assets/js/actions.mjs';
 import { clear, h, notify } from '/assets/js/dom.mjs';
 import { centsToDecimal, decimalToCents, formatDate, formatMoney, parseAmountToCents } from '/assets/js/format.mjs';
@@ -22,6 +22,7 @@ export async function render(main, [ids]) {
   const list = String(ids ?? '').split(',').filter(Boolean);
   if (list.length > 1) return renderBulk(main, list);
   const inv = await get(`/api/invoices/${encodeURIComponent(list[0])}`);
+  if (!actionsFor(inv.status, inv).includes('mandate')) return refused(main, [inv]);
   const net = decimalToCents(inv.netAmount);
   const tbody = h('tbody');
   const total = h('output', { id: 'imputations-total', 'aria-live': 'polite' });
@@ -165,6 +166,7 @@ export async function render(main, [ids]) {
 /** Several invoices at once: one imputation each, for its whole net à payer (the API's bulk mandate). */
 async function renderBulk(main, ids) {
   const invoices = await Promise.all(ids.map((id) => get(`/api/invoices/${encodeURIComponent(id)}`)));
+  if (invoices.some((i) => !actionsFor(i.status, i).includes('mandate'))) return refused(main, invoices.filter((i) => !actionsFor(i.status, i).includes('mandate')));
   const field = (name, label, attrs = {}) => h('label', { for: `bulk-${name}` }, label, h('input', { type: 'text', id: `bulk-${name}`, name, ...attrs }));
   const train = trainSelect();
   const form = h(
@@ -197,5 +199,22 @@ async function renderBulk(main, ids) {
     h('p', { class: 'sub' }, 'Une imputation par facture, pour son net à payer. Pour ventiler une facture sur plusieurs imputations, mandatez-la seule.'),
     h('ul', {}, invoices.map((i) => h('li', {}, `${i.number} — ${i.supplierName} — ${formatMoney(i.netAmount)}`))),
     h('section', { class: 'panel' }, h('div', { class: 'body' }, form)),
+  );
+}
+
+/** Reached by its address for an invoice the server would not let this user mandate: say why, offer no form. */
+function refused(main, invoices) {
+  const role = session.me?.role;
+  clear(
+    main,
+    h('h1', {}, 'Mandater'),
+    h(
+      'p',
+      { class: 'error-text', role: 'alert', id: 'mandate-refused' },
+      !actionsFor('A_TRAITER').includes('mandate')
+        ? `Votre rôle (${role}) ne permet pas de mandater une facture.`
+        : `Impossible de mandater : ${invoices.map((i) => `${i.number} (${i.unknownRecipient ? 'destinataire inconnu' : `état « ${statusLabel(i.status)} »`})`).join(', ')}.`,
+    ),
+    h('p', {}, h('a', { href: '#/flux' }, '‹ Intégration des flux')),
   );
 }

@@ -1,8 +1,11 @@
-// « Titres et PES ASAP »: the titres de recettes of a budget and their problems, « Générer le PES », the
-// bordereaux generated (downloads) and the PES_ACQUIT returned by Hélios.
+// « Titres et PES ASAP »: the titres de recettes of a budget (new, edit while pending) and their problems, the budget's
+// settings (admin), « Générer le PES », the bordereaux generated (downloads) and the PES_ACQUIT returned by Hélios.
 import { get, post, qs } from '/assets/js/api.mjs';
-import { clear, downloadLink, h, notify, table } from '/assets/js/dom.mjs';
+import { currentStructure, session } from '/assets/js/app.mjs';
+import { clear, downloadLink, h, inlineNotice, table } from '/assets/js/dom.mjs';
+import { fileToBase64 } from '/assets/js/form.mjs';
 import { formatDate, formatDateTime, formatMoney } from '/assets/js/format.mjs';
+import { asapRetourText } from '/assets/js/pages/pes-titre.mjs';
 
 const EDITIONS = { '01': '01 — à éditer', '02': '02 — Chorus Pro', '04': '04 — sans traitement DGFiP' };
 const TITRE_STATES = { EN_ATTENTE: ['En attente', 'A_TRAITER'], EMIS: ['Émis', 'ok'] };
@@ -16,19 +19,33 @@ let chosen = '';
 
 export async function render(main) {
   const budgets = await get('/api/pes/budgets');
-  chosen = budgets.some((b) => b.code === chosen) ? chosen : budgets[0]?.code ?? '';
+  const isAdmin = session.me?.role === 'admin';
+  const mineFirst = budgets.find((b) => b.settings?.collectivite?.siret === currentStructure()?.siret)?.code;
+  chosen = budgets.some((b) => b.code === chosen) ? chosen : mineFirst ?? budgets[0]?.code ?? '';
   const select = h('select', { id: 'pes-budget' }, budgets.map((b) => h('option', { value: b.code, selected: b.code === chosen }, `${b.code} — ${b.settings?.collectivite?.label ?? ''}`)));
+  const settingsLink = h('a', { id: 'pes-settings' }, 'Paramétrage du budget');
+  const newTitre = h('a', { id: 'pes-new-titre', class: 'button-link' }, '+ Nouveau titre');
   const issuesBox = h('div');
   const titresBox = h('div');
   const bordBox = h('div');
-  const resultBox = h('div', { 'aria-live': 'polite' });
+  const resultBox = h('div', { id: 'pes-result', 'aria-live': 'polite' });
+  const generateNotice = inlineNotice({ id: 'pes-message' });
+  const acquitNotice = inlineNotice({ id: 'acquit-message' });
 
   const loadBudget = async () => {
     const budget = budgets.find((b) => b.code === chosen);
+    settingsLink.href = `#/pes-budget/${encodeURIComponent(chosen)}`;
+    newTitre.href = `#/titre/${encodeURIComponent(chosen)}/nouveau`;
     clear(
       issuesBox,
       budget?.issues?.length
-        ? h('div', { class: 'notice error', role: 'alert' }, h('strong', {}, 'Paramétrage ASAP incomplet : '), h('ul', {}, budget.issues.map((i) => h('li', {}, i.message))))
+        ? h(
+            'div',
+            { class: 'notice inline error', role: 'alert' },
+            h('strong', {}, 'Paramétrage ASAP incomplet : '),
+            h('ul', {}, budget.issues.map((i) => h('li', {}, i.message))),
+            isAdmin ? h('a', { href: `#/pes-budget/${encodeURIComponent(chosen)}` }, 'Compléter le paramétrage') : 'Le gestionnaire principal (rôle admin) le complète sur cette page.',
+          )
         : null,
     );
     if (!chosen) return;
@@ -39,16 +56,28 @@ export async function render(main) {
         [
           { label: 'N°', cell: (t) => `${t.year}-${t.number}`, class: 'nowrap' },
           { label: 'Émis le', cell: (t) => formatDate(t.issueDate), class: 'nowrap' },
-          { label: 'Objet', cell: (t) => t.object },
-          { label: 'Débiteur', cell: (t) => [t.debtor?.name, t.debtor?.firstName].filter(Boolean).join(' ') },
+          { label: 'Objet', cell: (t) => t.object, class: 'wrap' },
+          { label: 'Débiteur', cell: (t) => [t.debtor?.name, t.debtor?.firstName].filter(Boolean).join(' '), class: 'wrap' },
           { label: 'Type ASAP', cell: (t) => EDITIONS[t.edition] ?? t.edition },
           { label: 'Montant TTC', cell: (t) => formatMoney(t.amountTtc), num: true },
           { label: 'État', cell: (t) => badge(TITRE_STATES, t.status) },
           { label: 'Bordereau', cell: (t) => (t.bordereau ? String(t.bordereau) : '') },
-          { label: 'Problème', cell: (t) => (t.lastRefusal ? h('span', { class: 'error-text' }, t.lastRefusal) : '') },
+          {
+            label: 'Problème / retour Hélios',
+            class: 'wrap',
+            cell: (t) => [
+              t.lastRefusal ? h('span', { class: 'error-text' }, t.lastRefusal) : null,
+              (t.warnings ?? []).map((w) => h('div', { class: 'hint' }, w.message)),
+              t.asapRetour ? h('div', { dataset: { asapRetour: t.asapRetour.state } }, asapRetourText(t.asapRetour)) : null,
+            ],
+          },
+          {
+            label: 'Accès',
+            cell: (t) => h('a', { href: `#/titre/${encodeURIComponent(chosen)}/${t.id}`, dataset: { titre: `${t.year}-${t.number}` } }, t.status === 'EN_ATTENTE' ? 'Modifier' : 'Voir'),
+          },
         ],
         titres,
-        { caption: 'Titres de recettes', empty: 'Aucun titre pour ce budget.' },
+        { caption: 'Titres de recettes', empty: 'Aucun titre pour ce budget.', rowAttrs: (t) => ({ dataset: { titreRow: t.object } }) },
       ),
     );
     clear(
@@ -56,11 +85,11 @@ export async function render(main) {
       table(
         [
           { label: 'Bordereau', cell: (b) => `${b.year} n° ${b.number}`, class: 'nowrap' },
-          { label: 'Fichier', cell: (b) => b.fileName },
+          { label: 'Fichier', cell: (b) => b.fileName, class: 'wrap' },
           { label: 'Titres', cell: (b) => String(b.titreCount), num: true },
           { label: 'Montant HT', cell: (b) => formatMoney(b.amountHt), num: true },
           { label: 'Généré le', cell: (b) => formatDateTime(b.generatedAt), class: 'nowrap' },
-          { label: 'Acquittement', cell: (b) => [badge(BORD_STATES, b.status), b.acquitReason ? ` ${b.acquitReason}` : ''] },
+          { label: 'Acquittement', cell: (b) => [badge(BORD_STATES, b.status), b.acquitReason ? ` ${b.acquitReason}` : ''], class: 'wrap' },
           { label: 'Télécharger', cell: (b) => downloadLink(`/api/pes/bordereaux/${b.id}/file`, 'Télécharger', { dataset: { pesFile: b.fileName } }) },
         ],
         bordereaux,
@@ -72,9 +101,13 @@ export async function render(main) {
   select.addEventListener('change', () => {
     chosen = select.value;
     clear(resultBox);
-    loadBudget().catch((e) => notify(e.message, 'error'));
+    generateNotice.clear();
+    loadBudget().catch((e) => generateNotice.show(e.message, 'error'));
   });
 
+  // One generation at a time: a double click sends once, and a later click with nothing left to send keeps the
+  // result of the previous one on screen (its download links).
+  let generating = false;
   const generate = h(
     'button',
     {
@@ -83,24 +116,35 @@ export async function render(main) {
       id: 'pes-generate',
       disabled: !chosen,
       onclick: async () => {
+        if (generating) return;
+        generating = true;
+        generate.disabled = true;
         try {
           const r = await post('/api/pes/generate', { budget: chosen });
-          clear(
-            resultBox,
-            r.items.length
-              ? h(
-                  'div',
-                  { class: 'notice', role: 'status' },
-                  `${r.titres} titre(s) dans ${r.bordereaux} bordereau(x) : `,
-                  r.items.map((b, k) => [k ? ', ' : '', downloadLink(`/api/pes/bordereaux/${b.id}/file`, b.fileName, { dataset: { generated: b.fileName } })]),
-                  '. Transmettez le fichier à Hélios (TdT).',
-                )
-              : h('p', { class: 'muted' }, 'Aucun titre en attente à mettre dans un PES.'),
-            r.refused.length ? h('div', { class: 'error-text', role: 'alert' }, h('p', {}, `${r.refused.length} titre(s) refusé(s) :`), h('ul', {}, r.refused.map((x) => h('li', {}, `${x.titre} — ${x.reason}`)))) : null,
-          );
+          if (r.items.length) {
+            clear(
+              resultBox,
+              h(
+                'div',
+                { class: 'notice inline', role: 'status' },
+                `${r.titres} titre(s) dans ${r.bordereaux} bordereau(x) : `,
+                r.items.map((b, k) => [k ? ', ' : '', downloadLink(`/api/pes/bordereaux/${b.id}/file`, b.fileName, { dataset: { generated: b.fileName } })]),
+                '. Transmettez le fichier à Hélios (TdT).',
+              ),
+            );
+            generateNotice.clear();
+          } else {
+            generateNotice.show('Aucun titre en attente à mettre dans un PES.');
+          }
+          if (r.refused.length) {
+            resultBox.append(h('div', { class: 'error-text', role: 'alert' }, h('p', {}, `${r.refused.length} titre(s) refusé(s) :`), h('ul', {}, r.refused.map((x) => h('li', {}, `${x.titre} — ${x.reason}`)))));
+          }
           await loadBudget();
         } catch (err) {
-          notify(err.message, 'error');
+          generateNotice.show(err.message, 'error');
+        } finally {
+          generating = false;
+          generate.disabled = !chosen;
         }
       },
     },
@@ -112,17 +156,14 @@ export async function render(main) {
   acquitForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const file = acquitFile.files?.[0];
-    if (!file) return notify('Choisissez le fichier PES_ACQUIT.', 'error');
+    if (!file) return acquitNotice.show('Choisissez le fichier PES_ACQUIT.', 'error');
     try {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      let bin = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      const r = await post('/api/pes/acquit', { contentBase64: btoa(bin) });
+      const r = await post('/api/pes/acquit', { contentBase64: await fileToBase64(file) });
       const rejected = r.elements.filter((e) => e.status === 'REJETE').length;
-      notify(`Acquittement ${r.nomFic ?? ''} lu : ${r.updated} bordereau(x) mis à jour${rejected ? `, ${rejected} rejet(s)` : ''}.`, rejected ? 'error' : 'ok');
+      acquitNotice.show(`Acquittement ${r.nomFic ?? ''} lu : ${r.updated} bordereau(x) mis à jour${rejected ? `, ${rejected} rejet(s)` : ''}.`, rejected ? 'error' : 'ok');
       await loadBudget();
     } catch (err) {
-      notify(err.message, 'error');
+      acquitNotice.show(err.message, 'error');
     }
   });
 
@@ -132,13 +173,27 @@ export async function render(main) {
     h('h1', {}, 'Titres et PES ASAP'),
     h('p', { class: 'sub' }, 'Titres de recettes et avis des sommes à payer (ASAP) transmis à Hélios en PES V2.'),
     budgets.length
-      ? h('div', { class: 'actions' }, h('label', { for: 'pes-budget' }, 'Budget', select), generate)
-      : h('p', { class: 'muted' }, 'Aucun budget paramétré pour les PES ASAP (Administration ou `passerelle pes budget`).'),
+      ? h(
+          'div',
+          { class: 'actions' },
+          h('label', { for: 'pes-budget' }, 'Budget', select),
+          generate,
+          isAdmin ? settingsLink : null,
+          isAdmin ? h('a', { href: '#/pes-budget/nouveau', id: 'pes-new-budget' }, '+ Nouveau budget') : null,
+        )
+      : h(
+          'p',
+          { class: 'muted', id: 'pes-no-budget' },
+          isAdmin
+            ? ['Aucun budget paramétré pour les PES ASAP. ', h('a', { href: '#/pes-budget/nouveau', id: 'pes-new-budget' }, 'Paramétrer un budget')]
+            : 'Aucun budget paramétré pour les PES ASAP : le gestionnaire principal (rôle admin) le paramètre sur cette page.',
+        ),
     issuesBox,
+    generateNotice.el,
     resultBox,
-    panel('Titres de recettes', titresBox),
-    panel('PES générés (bordereaux)', bordBox),
-    panel('Acquittements', acquitForm),
+    budgets.length ? panel('Titres de recettes', h('div', { class: 'actions' }, newTitre), titresBox) : null,
+    budgets.length ? panel('PES générés (bordereaux)', bordBox) : null,
+    panel('Acquittements', acquitNotice.el, acquitForm),
   );
   await loadBudget();
 }

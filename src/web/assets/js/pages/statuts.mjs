@@ -1,7 +1,7 @@
 // « Retour des statuts »: statuses owed to Chorus Pro (pending, failed), Corail's « Génération du fichier de
 // transfert des statuts » (all or one status, all or one invoice), downloads; sending now in API mode.
 import { get, post, qs } from '/assets/js/api.mjs';
-import { clear, downloadLink, h, notify, table } from '/assets/js/dom.mjs';
+import { clear, downloadLink, h, inlineNotice, table } from '/assets/js/dom.mjs';
 import { formatDateTime } from '/assets/js/format.mjs';
 import { statusLabel } from '/assets/js/app.mjs';
 
@@ -13,6 +13,9 @@ export async function render(main) {
   const failedBox = h('div');
   const filesBox = h('div');
   const resultBox = h('div', { 'aria-live': 'polite' });
+  // Messages beside what they are about: the generation and the push, and the failed statuses.
+  const generateNotice = inlineNotice({ id: 'status-generate-message' });
+  const failedNotice = inlineNotice({ id: 'status-failed-message' });
   const statusSelect = h('select', { id: 'one-status', 'aria-label': 'Statut' });
   const invoiceSelect = h('select', { id: 'one-invoice', 'aria-label': 'Facture' });
 
@@ -55,10 +58,10 @@ export async function render(main) {
   const resolveRow = async (row, action) => {
     try {
       await post(`/api/status-outbox/${row.id}/${action}`);
-      notify(action === 'retry' ? `Le statut de ${row.invoiceNumber} sera renvoyé.` : `Statut de ${row.invoiceNumber} abandonné.`);
+      failedNotice.show(action === 'retry' ? `Le statut de ${row.invoiceNumber} sera renvoyé.` : `Statut de ${row.invoiceNumber} abandonné.`);
       await loadOutbox();
     } catch (err) {
-      notify(err.message, 'error');
+      failedNotice.show(err.message, 'error');
     }
   };
 
@@ -112,7 +115,7 @@ export async function render(main) {
       );
       await Promise.all([loadOutbox(), loadFiles()]);
     } catch (err) {
-      notify(err.message, 'error');
+      generateNotice.show(err.message, 'error');
     }
   });
 
@@ -123,10 +126,10 @@ export async function render(main) {
       onclick: async () => {
         try {
           const s = await post('/api/status-outbox/push');
-          notify(`Envoi à Chorus Pro : ${s.sent} envoyé(s), ${s.alreadyThere} déjà connu(s), ${s.failed} en erreur, ${s.pending} encore en attente.`, s.failed ? 'error' : 'ok');
+          generateNotice.show(`Envoi à Chorus Pro : ${s.sent} envoyé(s), ${s.alreadyThere} déjà connu(s), ${s.failed} en erreur, ${s.pending} encore en attente.`, s.failed ? 'error' : 'ok');
           await loadOutbox();
         } catch (err) {
-          notify(err.message, 'error');
+          generateNotice.show(err.message, 'error');
         }
       },
     },
@@ -138,8 +141,8 @@ export async function render(main) {
     main,
     h('h1', {}, 'Retour des statuts vers Chorus Pro'),
     h('p', { class: 'sub' }, 'Structures en mode API : les statuts partent seuls (ou tout de suite avec « Envoyer maintenant »). En mode portail : générez le fichier de statuts et déposez-le sur Chorus Pro.'),
-    panel('Génération du fichier de transfert des statuts des factures dématérialisées', form, resultBox, h('div', { class: 'actions' }, push)),
-    h('div', { class: 'cols' }, panel('Statuts en attente', pendingBox), panel('Statuts en erreur', failedBox)),
+    panel('Génération du fichier de transfert des statuts des factures dématérialisées', form, generateNotice.el, resultBox, h('div', { class: 'actions' }, push)),
+    h('div', { class: 'cols' }, panel('Statuts en attente', pendingBox), panel('Statuts en erreur', failedNotice.el, failedBox)),
     panel('Fichiers générés', filesBox),
   );
   await Promise.all([loadOutbox(), loadFiles()]);

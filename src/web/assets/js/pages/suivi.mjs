@@ -1,8 +1,8 @@
-// « Suivi démat », onglet « Facture démat » (Corail): flows (état, date, nom, source) → their invoices →
-// the selected invoice's steps; and the daily anomaly report.
+// « Suivi démat », onglet « Facture démat » (Corail): every received file (état, date, nom, source, motif, the file
+// itself), rejected ones included → their invoices → the selected invoice's steps; and the daily anomaly report.
 import { get, qs } from '/assets/js/api.mjs';
-import { session } from '/assets/js/app.mjs';
-import { clear, h, notify, table } from '/assets/js/dom.mjs';
+import { anomalyLabel, session } from '/assets/js/app.mjs';
+import { clear, downloadLink, h, notify, table } from '/assets/js/dom.mjs';
 import { formatDate, formatDateTime, formatMoney } from '/assets/js/format.mjs';
 import { numberLink, statusBadge } from '/assets/js/invoice-list.mjs';
 import { historyTable } from '/assets/js/pages/invoice.mjs';
@@ -13,6 +13,11 @@ const SOURCES = { cli: 'Dépôt manuel', inbox: 'Répertoire', api: 'Chorus Pro 
 function flowState(status) {
   const [label, cls] = FLOW_STATES[status] ?? [status, ''];
   return h('span', { class: `badge ${cls}` }, label);
+}
+
+/** The file as received (kept compressed under its SHA-256), always as a download. */
+function rawLink(flow, label) {
+  return downloadLink(`/api/flows/${flow.id}/raw`, label, { dataset: { rawFlow: flow.fileName }, title: `${flow.fileName} (SHA-256 ${flow.sha256})` });
 }
 
 function todayParis() {
@@ -38,6 +43,16 @@ export async function render(main) {
     for (const r of tr.parentElement.children) r.classList.remove('current');
     tr.classList.add('current');
     clear(stepsBox, h('p', { class: 'muted' }, 'Choisissez une facture.'));
+    if (flow.status === 'rejected') {
+      // Nothing of a rejected file was imported: its reason and the file as received.
+      clear(
+        invoicesBox,
+        h('h3', {}, `Flux ${flow.fileName}`),
+        h('p', { class: 'error-text', id: 'flow-reason' }, `Rejeté : ${flow.errorMessage ?? 'flux illisible'}`),
+        h('p', {}, rawLink(flow, 'Télécharger le fichier reçu')),
+      );
+      return;
+    }
     const page = await get(`/api/invoices${qs({ flow: flow.id, limit: 500, sort: 'received_asc' })}`);
     const t = table(
       [
@@ -60,7 +75,13 @@ export async function render(main) {
       trs[k].addEventListener('click', (ev) => ev.target.tagName !== 'A' && open());
       trs[k].addEventListener('keydown', (ev) => (ev.key === 'Enter' || ev.key === ' ') && (ev.preventDefault(), open()));
     });
-    clear(invoicesBox, h('h3', {}, `Flux ${flow.fileName}`), t, page.nextCursor ? h('p', { class: 'muted' }, 'Les 500 premières factures sont affichées.') : null);
+    clear(
+      invoicesBox,
+      h('h3', {}, `Flux ${flow.fileName}`),
+      flow.errorMessage ? h('p', { class: 'error-text' }, flow.errorMessage) : null,
+      t,
+      page.nextCursor ? h('p', { class: 'muted' }, 'Les 500 premières factures sont affichées.') : null,
+    );
   };
 
   const loadFlows = async () => {
@@ -69,10 +90,11 @@ export async function render(main) {
       [
         { label: 'État', cell: (f) => flowState(f.status) },
         { label: 'Date', cell: (f) => formatDateTime(f.receivedAt), class: 'nowrap' },
-        { label: 'Nom flux', cell: (f) => f.fileName },
+        { label: 'Nom flux', cell: (f) => f.fileName, class: 'wrap' },
         { label: 'Source', cell: (f) => SOURCES[f.source] ?? f.source },
         { label: 'Factures', cell: (f) => String(f.invoiceCount), num: true },
-        { label: 'Erreur', cell: (f) => f.errorMessage ?? '' },
+        { label: 'Motif', cell: (f) => (f.errorMessage ? h('span', { class: f.status === 'rejected' ? 'error-text' : null, title: f.errorCode ?? null }, f.errorMessage) : ''), class: 'wrap' },
+        { label: 'Fichier', cell: (f) => rawLink(f, 'Télécharger') },
       ],
       flows,
       { caption: 'Liste des flux', empty: 'Aucun flux reçu.', rowAttrs: (f) => ({ class: 'clickable', tabindex: 0, dataset: { flow: f.fileName } }) },
@@ -80,7 +102,7 @@ export async function render(main) {
     const trs = t.querySelectorAll('tbody tr');
     flows.forEach((flow, k) => {
       const open = () => showInvoices(flow, trs[k]).catch((e) => notify(e.message, 'error'));
-      trs[k].addEventListener('click', open);
+      trs[k].addEventListener('click', (ev) => ev.target.tagName !== 'A' && open());
       trs[k].addEventListener('keydown', (ev) => (ev.key === 'Enter' || ev.key === ' ') && (ev.preventDefault(), open()));
     });
     clear(
@@ -104,11 +126,11 @@ export async function render(main) {
       table(
         [
           { label: 'Structure', cell: (l) => l.structure },
-          { label: 'Flux', cell: (l) => l.fileName },
+          { label: 'Flux', cell: (l) => l.fileName, class: 'wrap' },
           { label: 'Facture', cell: (l) => l.invoiceNumber ?? '—' },
           { label: 'Date', cell: (l) => formatDate(l.date), class: 'nowrap' },
-          { label: 'Code', cell: (l) => l.code },
-          { label: 'Motif', cell: (l) => l.reason },
+          { label: 'Anomalie', cell: (l) => h('span', { title: l.code }, anomalyLabel(l.code)) },
+          { label: 'Motif', cell: (l) => l.reason, class: 'wrap' },
         ],
         lines,
         { caption: `Rapport d'anomalies du ${formatDate(report.date)}`, empty: `Aucune anomalie le ${formatDate(report.date)}.` },
@@ -120,7 +142,7 @@ export async function render(main) {
   clear(
     main,
     h('h1', {}, 'Suivi démat — Facture démat'),
-    h('p', { class: 'sub' }, `Flux reçus de Chorus Pro, leurs factures et les étapes de chacune${session.me?.role === 'admin' ? '' : ' (vos structures)'}.`),
+    h('p', { class: 'sub' }, `Tous les fichiers reçus, rejetés compris (motif et fichier reçu), leurs factures et les étapes de chacune${session.me?.role === 'admin' ? '' : ' (vos structures)'}.`),
     h(
       'div',
       { class: 'grid3' },

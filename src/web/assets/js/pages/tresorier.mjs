@@ -1,16 +1,18 @@
 // « Trésorier »: mandated invoices to move to « mise en paiement », one or a selection.
 import { runBulk, confirmAction } from '/assets/js/actions.mjs';
 import { actionsFor } from '/assets/js/app.mjs';
-import { clear, h, notify } from '/assets/js/dom.mjs';
+import { clear, h, inlineNotice } from '/assets/js/dom.mjs';
 import { COLUMNS, invoiceList } from '/assets/js/invoice-list.mjs';
 
 export async function render(main) {
   const canPay = actionsFor('MANDATEE').includes('payment');
   const box = h('div');
+  const notice = inlineNotice({ id: 'tresorier-message' });
+  const notify = notice.show;
   const pay = async (rows) => {
     const total = rows.reduce((acc, r) => acc + ` ${r.number}`, '').trim();
     if (!(await confirmAction('Mise en paiement', `Mettre en paiement ${rows.length} facture(s) : ${total} ?`, 'Mettre en paiement'))) return;
-    await runBulk('payment', rows);
+    await runBulk('payment', rows, {}, notice.show);
     await list.load();
   };
   const list = invoiceList(box, {
@@ -53,7 +55,7 @@ export async function render(main) {
     main,
     h('h1', {}, 'Trésorier — mise en paiement'),
     h('p', { class: 'sub' }, 'Factures mandatées par l’ordonnateur, de l’échéance la plus proche à la plus lointaine. La mise en paiement est transmise à Chorus Pro.'),
-    h('section', { class: 'panel' }, h('div', { class: 'head' }, h('h2', {}, 'Factures mandatées')), h('div', { class: 'body' }, h('div', { class: 'actions' }, bulk, summary), box)),
+    h('section', { class: 'panel' }, h('div', { class: 'head' }, h('h2', {}, 'Factures mandatées')), h('div', { class: 'body' }, h('div', { class: 'actions' }, bulk, summary), notice.el, box)),
   );
   await list.load();
 }
