@@ -1,4 +1,5 @@
 import { DomainError } from '@/common/errors/domain.error';
+import { formatCount } from '@/common/money/french-format';
 
 // Failures of a Chorus Pro call, typed so callers decide: a functional refusal is final (no retry), an
 // unavailable platform is retried later (the pull keeps its window), a refused account needs a person.
@@ -68,7 +69,7 @@ export class ChorusProHttpError extends DomainError {
 /** Daily quota of the PISTE application reached: the pull stops until tomorrow. */
 export class ChorusProQuotaExceededError extends DomainError {
   constructor(limit: number) {
-    super('CHORUS_PRO_DAILY_QUOTA', `Quota journalier Chorus Pro atteint (${limit} appels) : reprise demain`, 'unavailable', { limit });
+    super('CHORUS_PRO_DAILY_QUOTA', `Quota journalier Chorus Pro atteint (${formatCount(limit)} appels) : reprise demain`, 'unavailable', { limit });
   }
 }
 

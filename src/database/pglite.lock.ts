@@ -12,8 +12,11 @@ export async function acquirePgliteLock(dir: string): Promise<() => Promise<void
   } catch (err) {
     if ((err as { code?: string }).code === 'ELOCKED') {
       throw new Error(
-        `La base embarquée ${dir} est déjà utilisée par un autre processus Passerelle (service ou commande). ` +
-          `Arrêtez-le, ou utilisez PostgreSQL (DATABASE_URL) pour faire travailler plusieurs processus ensemble.`,
+        `La base embarquée ${dir} est déjà utilisée par un autre processus Passerelle (le service lancé par ` +
+          `« npm run demo » ou « npm start », ou une autre commande) : elle n'accepte qu'un processus à la fois. ` +
+          `Arrêtez ce processus (Ctrl-C dans son terminal) puis relancez la commande ; ou lancez-la sur un autre dossier ` +
+          `(DATA_DIR=./autre-dossier npx passerelle …) ; ou faites travailler le service et les commandes ensemble sur ` +
+          `PostgreSQL (DATABASE_URL=postgres://…).`,
       );
     }
     throw err;

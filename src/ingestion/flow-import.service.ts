@@ -14,6 +14,7 @@ import { IngestionRepository } from '@/ingestion/ingestion.repository';
 import { emptyReport, ImportReport, mergeReports } from '@/ingestion/ingestion.types';
 import { MetricsService } from '@/metrics/metrics.service';
 import { PivotInvoice } from '@/pivot/pivot.types';
+import { formatCount } from '@/common/money/french-format';
 
 /** A flow read and its files written, nothing in the database yet (see FlowImportService.prepare). */
 export interface PreparedFlow extends FlowReading {
@@ -243,7 +244,7 @@ function outcome(read: ReadResult, invoiceCount: number, completedAt: Date): Par
   return {
     invoiceCount,
     errorCode: partial ? 'INVOICE_UNREADABLE' : null,
-    errorMessage: partial ? `${read.invoiceErrors.length} facture(s) illisible(s) dans le flux` : null,
+    errorMessage: partial ? `${formatCount(read.invoiceErrors.length)} facture(s) illisible(s) dans le flux` : null,
     completedAt,
   };
 }

@@ -4,6 +4,7 @@ import { FlowInput } from '@/ingestion/flow-sources';
 import { PivotReader } from '@/pivot/pivot.reader';
 import { PivotEnvelope, PivotFlowError, PivotInvoice } from '@/pivot/pivot.types';
 import { FileStore, FileTooLargeError, ObjectWriter, StoredObject } from '@/storage/file-store.port';
+import { formatBytes } from '@/common/money/french-format';
 
 /**
  * 1 MB reads instead of 64 KB: each read waits in libuv's thread-pool queue behind the attachments' writes and
@@ -142,7 +143,7 @@ export class FlowReader {
 function rawFailure(error: unknown, inputPath: string, limit: number): RawCopy {
   if (isSystemError(error) && (error as NodeJS.ErrnoException).path !== inputPath) throw error;
   if (error instanceof FileTooLargeError) {
-    return { ok: false, code: 'FLOW_TOO_LARGE', message: `Flux refusé : taille supérieure à la limite de ${limit} octets` };
+    return { ok: false, code: 'FLOW_TOO_LARGE', message: `Flux refusé : taille supérieure à la limite de ${formatBytes(limit)}` };
   }
   return { ok: false, code: 'FLOW_UNREADABLE', message: `Flux illisible : ${(error as Error).message}` };
 }

@@ -3,6 +3,7 @@ import { basename, extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as yauzl from 'yauzl';
 import { FileStore } from '@/storage/file-store.port';
+import { formatBytes, formatCount } from '@/common/money/french-format';
 
 /** One candidate pivot flow on disk: a file given directly, found in a directory, or extracted from a ZIP. */
 export interface FlowInput {
@@ -93,7 +94,7 @@ async function extractZip(path: string, store: FileStore, maxEntryBytes: number)
     zip.on('error', reject);
     zip.on('end', () => resolve());
     zip.on('entry', (entry: yauzl.Entry) => {
-      if (++count > MAX_ZIP_ENTRIES) return reject(new Error(`plus de ${MAX_ZIP_ENTRIES} fichiers`));
+      if (++count > MAX_ZIP_ENTRIES) return reject(new Error(`plus de ${formatCount(MAX_ZIP_ENTRIES)} fichiers`));
       if (entry.fileName.endsWith('/') || !['.xml', ''].includes(extname(entry.fileName).toLowerCase())) {
         zip.readEntry();
         return;
@@ -106,7 +107,7 @@ async function extractZip(path: string, store: FileStore, maxEntryBytes: number)
           stream.on('data', (chunk: Buffer) => {
             written += chunk.length;
             // A flow bigger than the limit inflating from a small ZIP: stop before filling the disk.
-            if (written > maxEntryBytes) stream.destroy(new Error(`${entry.fileName} dépasse ${maxEntryBytes} octets`));
+            if (written > maxEntryBytes) stream.destroy(new Error(`${entry.fileName} dépasse ${formatBytes(maxEntryBytes)}`));
           });
           await pipeline(stream, createWriteStream(tmp));
           out.push({ fileName: `${container}!${basename(entry.fileName)}`, path: tmp, temporary: true });

@@ -1,4 +1,5 @@
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
+import { formatFrenchDecimal as fr } from '@/common/money/french-format';
 import { money, sum, withinTolerance } from '@/common/money/money';
 import { isValidSiret } from '@/common/siret/siret';
 import { PivotInvoice } from '@/pivot/pivot.types';
@@ -78,18 +79,19 @@ export function checkInvoice(invoice: PivotInvoice, recipient: RecipientSettings
     }
   }
 
+  // Amounts written exactly (French decimal comma, never rounded): a rounded figure could hide the gap.
   const { ht, ttc } = invoice.amounts;
   const vatTotal = sum(invoice.vats.map((v) => v.amount));
   if (!withinTolerance(money(ht).plus(vatTotal), ttc, TOLERANCE)) {
     add(
       'AMOUNTS_INCONSISTENT',
-      `Montant HT (${ht}) + TVA (${vatTotal.toFixed()}) ≠ montant TTC (${ttc}) à 0,01 près`,
+      `Montant HT (${fr(ht)}) + TVA (${fr(vatTotal)}) ≠ montant TTC (${fr(ttc)}) à 0,01 près`,
     );
   }
   if (invoice.lines.length > 0) {
     const linesTotal = sum(invoice.lines.map((l) => l.amountHt));
     if (!withinTolerance(linesTotal, ht, TOLERANCE)) {
-      add('AMOUNTS_INCONSISTENT', `Somme des lignes (${linesTotal.toFixed()}) ≠ montant HT (${ht}) à 0,01 près`);
+      add('AMOUNTS_INCONSISTENT', `Somme des lignes (${fr(linesTotal)}) ≠ montant HT (${fr(ht)}) à 0,01 près`);
     }
   }
 

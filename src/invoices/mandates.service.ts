@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, DomainError } from '@/common/errors/domain.error';
+import { formatEuros } from '@/common/money/french-format';
 import { formatAmount, isDecimalString, money, sum, toCents } from '@/common/money/money';
 import { SequenceService } from '@/common/sequences/sequence.service';
 import { InvoiceForWorkflow } from '@/invoices/invoice-transitions.repository';
@@ -82,7 +83,7 @@ export class MandatesService {
     if (!total.eq(net)) {
       throw new DomainError(
         'IMPUTATIONS_TOTAL_MISMATCH',
-        `Le total des imputations (${total.toFixed(2)} €) doit égaler le net à payer de la facture (${net.toFixed(2)} €)`,
+        `Le total des imputations (${formatEuros(total)}) doit égaler le net à payer de la facture (${formatEuros(net)})`,
         { total: total.toFixed(2), netAmount: net.toFixed(2) },
       );
     }

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '@/common/errors/domain.error';
 import { configDir } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
+import { formatCount } from '@/common/money/french-format';
 
 export type ReasonAction = 'reject' | 'suspend';
 export const REASON_ACTIONS: readonly ReasonAction[] = ['reject', 'suspend'];
@@ -112,7 +113,7 @@ export function composeReason(label: string, complement: string | undefined): st
     const room = MAX_REASON_LENGTH - [...label].length - 3;
     throw new DomainError(
       'REASON_TOO_LONG',
-      `Motif trop long pour Chorus Pro (${length} caractères, 255 au plus) : le complément peut compter ${Math.max(room, 0)} caractères`,
+      `Motif trop long pour Chorus Pro (${formatCount(length)} caractères, ${MAX_REASON_LENGTH} au plus) : le complément peut compter ${formatCount(Math.max(room, 0))} caractères`,
       { length, max: MAX_REASON_LENGTH, complementMax: Math.max(room, 0) },
     );
   }

@@ -1,4 +1,5 @@
 import { isValidBIC, isValidIBAN } from 'ibantools';
+import { formatEuros, formatFrenchDecimal, NBSP } from '@/common/money/french-format';
 import { money, sum, toCents } from '@/common/money/money';
 import { isValidSiret } from '@/common/siret/siret';
 import { checkTiers } from '@/pes/pes-tiers.checks';
@@ -51,7 +52,7 @@ export function normalizeLines(input: TitreInput['lines']): { lines: NormalizedL
       } else if (tva.minus(computedTva).abs().gt('0.01')) {
         issues.push({
           code: 'LINE_VAT_MISMATCH',
-          message: `Ligne ${n} : TVA ${tva.toFixed(2)} incohérente avec ${ht.toFixed(2)} × ${rate.toFixed(2)} % = ${computedTva.toFixed(2)}`,
+          message: `Ligne ${n} : TVA ${formatEuros(tva)} incohérente avec ${formatEuros(ht)} × ${formatFrenchDecimal(rate, 0)}${NBSP}% = ${formatEuros(computedTva)}`,
         });
       }
     }
@@ -146,7 +147,7 @@ export function checkSettings(s: BudgetSettings): Issue[] {
 export function checkTitreForFlow(t: TitreData, s: BudgetSettings): Issue[] {
   const issues: Issue[] = [];
   if (s.modalites.modeRecouvrement === 'TIP' && money(t.amountTtc).gt(TIP_MAX)) {
-    issues.push({ code: 'TIP_AMOUNT_LIMIT', message: `ASAP avec TIP : montant TTC ${t.amountTtc} supérieur à 150 000,00 €` });
+    issues.push({ code: 'TIP_AMOUNT_LIMIT', message: `ASAP avec TIP : montant TTC ${formatEuros(t.amountTtc)} supérieur à ${formatEuros(TIP_MAX)}` });
   }
   if (money(t.amountHt).lte(0)) issues.push({ code: 'TITRE_AMOUNT_NOT_POSITIVE', message: 'Montant HT du titre nul' });
   // Totals re-checked against the lines: the file must hold what the lines say, to the cent.

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { Transform, TransformCallback } from 'node:stream';
 import { Base64StreamDecoder } from '@/pivot/base64-stream.decoder';
 import { PivotFlowError } from '@/pivot/pivot.types';
+import { formatBytes } from '@/common/money/french-format';
 
 /** One PJ/Contenu taken out of the byte stream and decoded, in memory when small, else to a temp file. */
 export interface ExtractedContenu {
@@ -115,7 +116,7 @@ export class ContenuExtractorTransform extends Transform {
       callback(
         new PivotFlowError(
           'FLOW_TOO_LARGE',
-          `Le flux dépasse la taille maximale autorisée de ${this.options.maxInputBytes} octets`,
+          `Le flux dépasse la taille maximale autorisée de ${formatBytes(this.options.maxInputBytes)}`,
         ),
       );
       return;
@@ -424,7 +425,7 @@ export class ContenuExtractorTransform extends Transform {
     if (this.runBytes > this.options.maxNodeBytes) {
       throw new PivotFlowError(
         'FLOW_TOO_LARGE',
-        `Nœud XML de plus de ${this.options.maxNodeBytes} octets hors contenu de pièce jointe : lecture refusée`,
+        `Nœud XML de plus de ${formatBytes(this.options.maxNodeBytes)} hors contenu de pièce jointe : lecture refusée`,
       );
     }
   }

@@ -319,8 +319,9 @@ describe('PivotReader', () => {
     });
 
     it('rejects a flow over maxFlowBytes', async () => {
-      const { error } = await readAll(readFileSync(GENERIC_FLOW), { maxFlowBytes: 10_000 });
+      const { error } = await readAll(readFileSync(GENERIC_FLOW), { maxFlowBytes: 10_240 });
       expect(error?.code).toBe('FLOW_TOO_LARGE');
+      expect(error?.message).toBe('Le flux dépasse la taille maximale autorisée de 10\u00a0Ko'); // French size, not « 10240 octets »
     });
 
     it('rejects a huge text node outside Contenu (saxes would buffer it)', async () => {

@@ -4,6 +4,7 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import * as yauzl from 'yauzl';
 import { FileTooLargeError, ObjectWriter } from '@/storage/file-store.port';
 import { PivotAttachmentContent } from '@/pivot/pivot.types';
+import { formatBytes, formatCount } from '@/common/money/french-format';
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024;
 
@@ -194,7 +195,7 @@ function listFileEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
       seen += 1;
       if (!entry.fileName.endsWith('/')) files.push(entry);
       if (files.length > 1) resolve(files);
-      else if (seen > MAX_ENTRIES) reject(new Error(`plus de ${MAX_ENTRIES} entrées`));
+      else if (seen > MAX_ENTRIES) reject(new Error(`plus de ${formatCount(MAX_ENTRIES)} entrées`));
       else zip.readEntry();
     });
     zip.on('end', () => resolve(files));
@@ -245,7 +246,7 @@ function describe(err: unknown, maxBytes: number): string {
 }
 
 function tooLarge(maxBytes: number): string {
-  return `le fichier décompressé dépasse la limite de ${maxBytes} octets (bombe ZIP ?)`;
+  return `le fichier décompressé dépasse la limite de ${formatBytes(maxBytes)} (bombe ZIP ?)`;
 }
 
 function failure(reason: string): ZipExtractionResult {

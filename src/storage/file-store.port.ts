@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { formatBytes } from '@/common/money/french-format';
 
 export interface StoredObject {
   /**
@@ -51,6 +52,6 @@ export abstract class FileStore implements ObjectWriter {
 
 export class FileTooLargeError extends Error {
   constructor(readonly limit: number) {
-    super(`Contenu supérieur à la limite de ${limit} octets`);
+    super(`Contenu supérieur à la limite de ${formatBytes(limit)}`);
   }
 }

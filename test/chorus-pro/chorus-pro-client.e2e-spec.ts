@@ -17,7 +17,7 @@ describe('Chorus Pro client against the simulator (real HTTP)', () => {
   let first: number;
 
   beforeAll(async () => {
-    h = await startPullHarness({ structures: 2, invoices: 6 }, { chorusPro: { maxRetries: 2, timeoutMs: 1000 } });
+    h = await startPullHarness({ structures: 2, invoices: 6 }, { chorusPro: { maxRetries: 2 } });
     api = h.get(ChorusProApi);
     const s = h.sim.state.structures[0];
     ctx = { account: { login: s.login, password: s.password } };

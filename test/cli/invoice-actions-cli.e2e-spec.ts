@@ -52,6 +52,7 @@ describe('passerelle invoices <action>: numbers as references, French amounts, o
     expect(JSON.parse(wrong.lines.at(-1)!).results[0]).toMatchObject({
       ok: false,
       code: 'IMPUTATIONS_TOTAL_MISMATCH',
+      message: `Le total des imputations (900,00${B}€) doit égaler le net à payer de la facture (919,87${B}€)`,
     });
     const ok = await cli('invoices', 'mandate', 'FA-2026-0100', '--as', 'agent@s61.fr', '--imputation', 'article=6064,fonction=020,amount=919,87', '--json');
     expect(JSON.parse(ok.lines.at(-1)!).results).toEqual([expect.objectContaining({ id: inv.id, ok: true, status: 'MANDATEE' })]);

@@ -12,7 +12,7 @@ describe('embedded PGlite database directory', () => {
     try {
       await expect(
         createAppContext({ config: loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }) }),
-      ).rejects.toThrow(/déjà utilisée par un autre processus Passerelle/);
+      ).rejects.toThrow(/déjà utilisée par un autre processus Passerelle.*npm run demo.*Ctrl-C.*DATA_DIR=.*DATABASE_URL/s); // says what to do
     } finally {
       await release();
       rmSync(dir, { recursive: true, force: true });

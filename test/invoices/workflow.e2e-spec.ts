@@ -187,7 +187,8 @@ describe('invoice workflow (issue 4)', () => {
         imputations: [{ article: '6064', amount: '1806.88' }, { article: '6068', amount: '1470.55' }],
       });
       expect([mismatch.status, mismatch.body.code]).toEqual([422, 'IMPUTATIONS_TOTAL_MISMATCH']);
-      expect(mismatch.body.message).toContain('3277.42');
+      expect(mismatch.body.message).toBe('Le total des imputations (3\u202f277,43\u00a0€) doit égaler le net à payer de la facture (3\u202f277,42\u00a0€)');
+      expect(mismatch.body.details).toEqual({ total: '3277.43', netAmount: '3277.42' }); // exact decimals for programs
       const bad = await as('s3').post(`/api/invoices/${inv.id}/mandate`, { imputations: [{ article: '6064', amount: '3277.425' }] });
       expect(bad.body.code).toBe('IMPUTATION_INVALID');
       expect((await as('s3').post(`/api/invoices/${inv.id}/mandate`, { imputations: [] })).body.code).toBe('IMPUTATIONS_REQUIRED');

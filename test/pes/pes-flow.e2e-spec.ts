@@ -184,7 +184,7 @@ describeWithReference('PES ASAP flows (titres → PES_Aller validated against th
     expect((await refusal({ ...cpp, ref: 'X4', serviceCode: undefined })).message).toContain('Code service obligatoire');
     expect((await refusal({ ...cpp, ref: 'X5', engagementNumber: undefined })).message).toContain("Numéro d'engagement obligatoire");
     expect((await refusal({ ...cpp, ref: 'X6', debtor: { ...cpp.debtor, siret: undefined } })).message).toContain('SIRET du débiteur est obligatoire');
-    expect((await refusal({ ...base[0], ref: 'X7', lines: [{ ...base[0].lines[0], amountHt: '10.00', vatRate: '20', amountTva: '3.00' }] })).message).toContain('TVA 3.00 incohérente');
+    expect((await refusal({ ...base[0], ref: 'X7', lines: [{ ...base[0].lines[0], amountHt: '10.00', vatRate: '20', amountTva: '3.00' }] })).message).toContain('TVA 3,00\u00a0€ incohérente avec 10,00\u00a0€ × 20\u00a0% = 2,00\u00a0€');
     expect((await refusal({ ...base[0], ref: 'X8', edition: '07' })).message).toContain('Type ASAP (Edition)');
 
     // Accepted when recorded, refused at generation: the directory changed meanwhile, and a TIP limit.

@@ -73,6 +73,5 @@ describe('several instances on one PostgreSQL', () => {
       const lateReport = JSON.parse(late.stdout.trim().split('\n').pop() as string) as PullReport;
       expect(lateReport).toMatchObject({ structures: 0, skipped: 6, apiCalls: 0 });
     },
-    180_000,
   );
 });

@@ -6,6 +6,13 @@ import { createTestApp, TestApp } from '@test/support/test-app';
 
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef';
 
+/**
+ * The client's call timeout in tests. A normal call to the in-process simulator must never reach it, even on a
+ * loaded machine where PGlite (same thread) can hold the event loop for seconds: a too short timeout turns a
+ * slow answer into an « unknown outcome » and the test fails for the wrong reason. A `hang` fault costs this.
+ */
+export const TEST_CALL_TIMEOUT_MS = 10_000;
+
 export interface PullHarness {
   sim: StartedSimulator;
   t: TestApp;
@@ -22,7 +29,7 @@ export function chorusProConfig(sim: StartedSimulator, extra: Record<string, unk
       tokenUrl: sim.tokenUrl,
       clientId: sim.clientId,
       clientSecret: sim.clientSecret,
-      timeoutMs: 2000,
+      timeoutMs: TEST_CALL_TIMEOUT_MS,
       maxRetries: 4,
       retryBaseMs: 50,
       retryMaxMs: 1000,

@@ -5,6 +5,7 @@ import { StructuresService } from '@/structures/structures.service';
 import { StatusPushService } from '@/status-return/status-push.service';
 import { createOutboxInvoices, OutboxInvoiceDraft, outboxRows } from '@test/support/outbox.factory';
 import { createTestApp, TestApp } from '@test/support/test-app';
+import { TEST_CALL_TIMEOUT_MS } from '@test/pull/pull-test.support';
 
 const SECRET = 'test-secret-key-0123456789abcdef';
 
@@ -29,7 +30,7 @@ async function start(simOptions: SimulatorOptions, statusReturn: Record<string, 
         tokenUrl: sim.tokenUrl,
         clientId: sim.clientId,
         clientSecret: sim.clientSecret,
-        timeoutMs: 1500,
+        timeoutMs: TEST_CALL_TIMEOUT_MS,
         // The sender's own backoff (driven by the Clock) is under test, not the client's retries.
         maxRetries: 0,
         callsPerSecond: 1000,

@@ -1,0 +1,43 @@
+import { checkInvoice } from '@/ingestion/invoice.checks';
+import { PivotInvoice } from '@/pivot/pivot.types';
+
+const N = '\u202f';
+
+function invoice(amounts: { ht: string; ttc: string }, vats: string[], lines: string[] = []): PivotInvoice {
+  return {
+    numOrdre: 1,
+    supplier: { idType: '1', id: '44306184100047', name: 'SARL Test' },
+    debtor: { idType: '1', id: '21490412000018' },
+    number: 'F-1',
+    type: '380',
+    cadre: 'A1',
+    issueDate: '2026-02-27',
+    receptionDate: '2026-03-02',
+    amounts: { ...amounts, netToPay: amounts.ttc },
+    vats: vats.map((amount) => ({ rate: '20', baseHt: amounts.ht, amount })),
+    engagement: {},
+    lines: lines.map((amountHt, i) => ({ numOrdre: i + 1, unitPrice: amountHt, quantity: '1', amountHt })),
+    attachments: [{ numOrdre: 1, name: 'f.pdf', type: '01', mimeType: 'application/pdf', content: null }],
+    validations: [],
+  };
+}
+
+const amountMessages = (inv: PivotInvoice) => checkInvoice(inv, null).filter((a) => a.code === 'AMOUNTS_INCONSISTENT').map((a) => a.message);
+
+describe('invoice checks: amounts in the messages are French and exact', () => {
+  it('says HT + TVA ≠ TTC with decimal commas', () => {
+    expect(amountMessages(invoice({ ht: '96.36', ttc: '99.00' }, ['2.02']))).toEqual(['Montant HT (96,36) + TVA (2,02) ≠ montant TTC (99,00) à 0,01 près']);
+  });
+
+  it('keeps every decimal of a 6-decimal pivot amount (a rounded figure could hide the gap) and groups thousands', () => {
+    expect(amountMessages(invoice({ ht: '3245.681450', ttc: '3894.830000' }, ['649.136290', '0.000001']))).toEqual([
+      `Montant HT (3${N}245,68145) + TVA (649,136291) ≠ montant TTC (3${N}894,83) à 0,01 près`,
+    ]);
+  });
+
+  it('says the sum of the lines ≠ HT with decimal commas', () => {
+    expect(amountMessages(invoice({ ht: '1000.00', ttc: '1200.00' }, ['200.00'], ['600.00', '399.5']))).toEqual([
+      `Somme des lignes (999,50) ≠ montant HT (1${N}000,00) à 0,01 près`,
+    ]);
+  });
+});
