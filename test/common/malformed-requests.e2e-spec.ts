@@ -31,7 +31,6 @@ const GARBAGE = [
 // English fragments of library messages that must never reach a user.
 const ENGLISH = /\b(must be|should not|Cannot (GET|POST)|Validation failed|Internal server error|Unexpected token|is not valid JSON|invalid input syntax)\b/i;
 
-jest.setTimeout(300_000);
 
 interface Route {
   path: string;

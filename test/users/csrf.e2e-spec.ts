@@ -3,7 +3,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Browser } from 'playwright-core';
 import { apiAs, createUserAndToken } from '@test/support/auth';
-import { launchChromium } from '@test/support/browser';
+import { launchChromium, newTestContext } from '@test/support/browser';
 import { createInvoice } from '@test/support/invoice.factory';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
@@ -11,7 +11,6 @@ const SIRET = '21490412000018';
 const AGENT = { email: 'agent@saint-aubin.fr', role: 'agent' as const, structureSirets: [SIRET], password: 'correct horse battery' };
 const REJECT = { reasonCode: 'MONTANT_ERRONE', complement: 'envoyé par une autre page' };
 
-jest.setTimeout(240_000);
 
 /**
  * Cross-site request forgery: a page on another port of the same host (same site, so the Lax session cookie goes
@@ -74,7 +73,7 @@ describe('CSRF: cookie-authenticated changes only from the app’s own pages', (
     const fresh = await createInvoice(t, { structureSiret: SIRET });
     const rejected = await createInvoice(t, { structureSiret: SIRET });
     expect((await apiAs(t, token).post(`/api/invoices/${rejected.id}/reject`, REJECT)).status).toBe(200);
-    const context = await browser.newContext();
+    const context = await newTestContext(browser);
     try {
       expect((await context.request.post(`${t.url}/api/auth/login`, { data: { email: AGENT.email, password: AGENT.password } })).status()).toBe(200);
       const page = await context.newPage();

@@ -8,13 +8,12 @@ import { buildHostileAttachmentFlow, HOSTILE_ATTACHMENTS } from '@/fixtures-gene
 import { renderPivotFlow } from '@/fixtures-generator/pivot-flow.generator';
 import { IngestionService } from '@/ingestion/ingestion.service';
 import { apiAs, createUserAndToken } from '@test/support/auth';
-import { launchChromium } from '@test/support/browser';
+import { launchChromium, newTestContext } from '@test/support/browser';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
 const COMMUNE = '21490412000018';
 const AGENT = { email: 'agent@saint-aubin.fr', role: 'agent' as const, structureSirets: [COMMUNE], password: 'correct horse battery' };
 
-jest.setTimeout(240_000);
 
 /**
  * A supplier's attachments are hostile: an HTML file declared `text/html;name=facture.pdf` as the invoice itself, an
@@ -48,7 +47,7 @@ describe('Hostile attachments in a real browser (Chromium)', () => {
     attachments = (await api.get(`/api/invoices/${hostileId}`)).body.attachments;
 
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR', acceptDownloads: true });
+    context = await newTestContext(browser, { viewport: { width: 1280, height: 900 }, locale: 'fr-FR', acceptDownloads: true });
     // Every request of every page and frame: a payload that ran would call back with its marker.
     context.on('request', (req) => {
       if (/pwned/.test(req.url())) pwned.push(req.url());

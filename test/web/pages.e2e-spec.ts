@@ -10,7 +10,7 @@ import { IngestionService } from '@/ingestion/ingestion.service';
 import { StructuresService } from '@/structures/structures.service';
 import { UsersService } from '@/users/users.service';
 import { apiAs, createUserAndToken } from '@test/support/auth';
-import { launchChromium } from '@test/support/browser';
+import { launchChromium, newTestContext } from '@test/support/browser';
 import { createTestApp, TestApp } from '@test/support/test-app';
 import { TEST_DB_KIND } from '@test/support/test-database';
 
@@ -36,7 +36,6 @@ const USERS = {
 };
 const TECHNICAL_PASSWORD = 'Mot-de-passe-technique-42';
 
-jest.setTimeout(240_000);
 
 describe('Pages in a real browser (Chromium)', () => {
   let t: TestApp;
@@ -72,7 +71,7 @@ describe('Pages in a real browser (Chromium)', () => {
 
   async function open(viewport = { width: 1280, height: 800 }): Promise<void> {
     await context?.close();
-    context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
+    context = await newTestContext(browser, { viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
     page = await context.newPage();
     page.on('pageerror', (err) => {
       throw err;

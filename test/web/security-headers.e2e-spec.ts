@@ -1,9 +1,8 @@
 import { Browser } from 'playwright-core';
 import { apiAs, createUserAndToken } from '@test/support/auth';
-import { launchChromium } from '@test/support/browser';
+import { launchChromium, newTestContext } from '@test/support/browser';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
-jest.setTimeout(240_000);
 
 /**
  * Security headers (helmet) on every answer: pages, API, errors, unknown addresses. The app's CSP allows its own
@@ -50,7 +49,7 @@ describe('Security headers on every page and API answer', () => {
   });
 
   it('serves the pages and the OpenAPI pages in Chromium without any CSP violation', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await newTestContext(browser)).newPage();
     const violations: string[] = [];
     page.on('console', (m) => {
       if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
