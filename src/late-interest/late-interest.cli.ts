@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { CliContext } from '@/common/cli/cli.context';
 import { commandGroup } from '@/common/cli/cli.options';
 import { formatEuros, formatFrenchDate, formatFrenchDecimal, NBSP } from '@/common/money/french-format';
-import { LateInterestFigures } from '@/late-interest/late-interest.calculator';
+import { DAYS_IN_YEAR, LateInterestFigures, RATE_MARGIN_POINTS } from '@/late-interest/late-interest.calculator';
 import { LateInterestItem, LateInterestService } from '@/late-interest/late-interest.service';
 import { LateInterestRatesService, RateView } from '@/late-interest/late-interest-rates.service';
 import { UsersService } from '@/users/users.service';
@@ -53,7 +53,7 @@ function percent(value: string): string {
 export function computationText(f: LateInterestFigures): string {
   return (
     `${f.daysLate} j de retard (du ${formatFrenchDate(f.runsFrom)} au ${formatFrenchDate(f.paidOn)}) × ${percent(f.rate)} ` +
-    `(BCE ${percent(f.ecbRate)} + 8 points) / 365 sur ${formatEuros(f.base)} = ${formatEuros(f.interest)} ` +
+    `(BCE ${percent(f.ecbRate)} + ${RATE_MARGIN_POINTS} points) / ${DAYS_IN_YEAR} sur ${formatEuros(f.base)} = ${formatEuros(f.interest)} ` +
     `+ indemnité forfaitaire ${formatEuros(f.indemnity)} = ${formatEuros(f.total)}`
   );
 }
