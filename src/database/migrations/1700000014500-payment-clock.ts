@@ -9,7 +9,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   rates, fixed-rate tenders) for the half-years since the decree 2013-269 brought this rule (same rule, CCP
  *   since 2019); a later half-year is added by an administrator, never guessed.
  */
-const ECB = 'BCE, taux des opérations principales de refinancement (https://www.ecb.europa.eu/stats/policy_and_exchange_rates/key_ecb_interest_rates/html/index.en.html)';
+// Source: ECB, « Key ECB interest rates » (https://www.ecb.europa.eu/stats/policy_and_exchange_rates/key_ecb_interest_rates/html/index.en.html),
+// also published by the Banque de France; the decision's effective date is kept with each rate.
+const ECB = 'BCE, taux des opérations principales de refinancement (ecb.europa.eu, « Key ECB interest rates »)';
 
 /** [first day of the half-year, MRO rate in %, ECB decision in force that day (effective date)]. */
 const SHIPPED_RATES: ReadonlyArray<[string, string, string]> = [

@@ -29,5 +29,5 @@ export function figurePairs(item) {
 }
 
 export function fieldList(pairs) {
-  return h('dl', { class: 'fields' }, pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  return h('dl', { class: 'fields late-interest' }, pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }

@@ -33,7 +33,7 @@ export async function render(main) {
       { label: 'Semestre', cell: (r) => r.label },
       { label: 'Taux BCE au premier jour', cell: (r) => percent(r.ecbRate), num: true },
       { label: 'Intérêts moratoires', cell: (r) => percent(r.lateInterestRate), num: true },
-      { label: 'Source', cell: (r) => r.source, class: 'wrap' },
+      { label: 'Source', cell: (r) => r.source, class: 'wrap source' },
     ],
     [...rates].reverse(),
     { caption: 'Taux de la BCE par semestre' },
