@@ -9,6 +9,7 @@ import { FlowsModule } from '@/flows/flows.module';
 import { HealthController } from '@/health/health.controller';
 import { IngestionModule } from '@/ingestion/ingestion.module';
 import { InvoicesModule } from '@/invoices/invoices.module';
+import { LateInterestModule } from '@/late-interest/late-interest.module';
 import { MetricsModule } from '@/metrics/metrics.module';
 import { SchedulerModule } from '@/scheduler/scheduler.module';
 import { FileStore } from '@/storage/file-store.port';
@@ -38,6 +39,7 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   StructuresModule,
   IngestionModule,
   InvoicesModule,
+  LateInterestModule,
   FlowsModule,
   UsersModule, DirectoryModule, PesModule,
   PullModule,

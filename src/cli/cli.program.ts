@@ -6,6 +6,7 @@ import { registerDirectoryCommands } from '@/directory/directory.cli';
 import { registerIngestionCommands } from '@/ingestion/ingestion.cli';
 import { registerInvoiceActionCommands } from '@/invoices/invoice-actions.cli';
 import { registerInvoicesCommands } from '@/invoices/invoices.cli';
+import { registerLateInterestCommands } from '@/late-interest/late-interest.cli';
 import { registerReasonsCommands } from '@/invoices/reasons.cli';
 import { registerPesCommands } from '@/pes/pes.cli';
 import { registerPullCommands } from '@/pull/pull.cli';
@@ -28,6 +29,7 @@ export const COMMAND_GROUPS: ReadonlyArray<[name: string, description: string]> 
   ['annuaire', 'Annuaire des structures publiques (Chorus Pro)'],
   ['pes', 'Flux PES pour Hélios'],
   ['titres', 'Titres de recettes'],
+  ['interets-moratoires', 'Intérêts moratoires des factures payées en retard (code de la commande publique)'],
 ];
 
 /**
@@ -46,6 +48,7 @@ export const COMMAND_REGISTRARS: readonly CliRegistrar[] = [
   registerStatusReturnCommands,
   registerDirectoryCommands,
   registerPesCommands,
+  registerLateInterestCommands,
 ];
 
 export const VERSION = '0.1.0';

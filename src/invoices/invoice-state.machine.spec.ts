@@ -77,6 +77,24 @@ describe('invoice state machine', () => {
     );
   });
 
+  it('suspends an invoice once only, before its mandate (R2192-27), in French', () => {
+    expect(code(() => decide('suspend', { ...base, status: 'A_TRAITER', role: 'agent', suspendedBeforeOn: null }))).toBeNull();
+    let refusal: DomainError | null = null;
+    try {
+      decide('suspend', { ...base, status: 'A_TRAITER', role: 'agent', suspendedBeforeOn: '2026-03-10' });
+    } catch (err) {
+      refusal = err as DomainError;
+    }
+    expect(refusal).toMatchObject({ code: 'SUSPENSION_ALREADY_USED', kind: 'conflict' });
+    expect(refusal?.message).toBe(
+      "Le délai de paiement ne peut être suspendu qu'une seule fois (article R2192-27 du code de la commande publique) : cette facture a déjà été suspendue le 10/03/2026",
+    );
+    // After the mandate the clock can no longer be suspended at all.
+    expect(code(() => decide('suspend', { ...base, status: 'MANDATEE', role: 'agent' }))).toBe('TRANSITION_NOT_ALLOWED');
+    // Lifting a suspension is not a suspension.
+    expect(code(() => decide('end-suspension', { ...base, status: 'SUSPENDUE', role: 'agent', suspendedBeforeOn: '2026-03-10' }))).toBeNull();
+  });
+
   it('lists the actions available to a role', () => {
     expect(availableActions({ status: 'A_TRAITER', role: 'agent', unknownRecipient: false })).toEqual([
       'record',

@@ -1,4 +1,5 @@
 import { ConflictError, DomainError, ForbiddenError } from '@/common/errors/domain.error';
+import { formatFrenchDate } from '@/common/money/french-format';
 
 /**
  * THE state machine of a received invoice (issue 4). Nothing else decides transitions: services ask
@@ -132,6 +133,8 @@ export interface TransitionFacts {
   reasonGiven: boolean;
   /** cancel-rejection: is the REJETEE still waiting in the outbox (not sent to Chorus Pro)? */
   rejectionPending?: boolean;
+  /** suspend: the day ('YYYY-MM-DD') the invoice was already suspended, if it was (R2192-27: once only). */
+  suspendedBeforeOn?: string | null;
 }
 
 /**
@@ -168,6 +171,14 @@ export function decide(action: InvoiceAction, facts: TransitionFacts): Transitio
   }
   if (action === 'cancel-rejection' && !facts.rejectionPending) {
     throw new ConflictError('REJECTION_ALREADY_SENT', 'Le rejet a déjà été transmis à Chorus Pro : il ne peut plus être annulé');
+  }
+  if (action === 'suspend' && facts.suspendedBeforeOn) {
+    // R2192-27 du code de la commande publique: the payment delay is suspended once only.
+    throw new ConflictError(
+      'SUSPENSION_ALREADY_USED',
+      `Le délai de paiement ne peut être suspendu qu'une seule fois (article R2192-27 du code de la commande publique) : cette facture a déjà été suspendue le ${formatFrenchDate(facts.suspendedBeforeOn)}`,
+      { action, suspendedOn: facts.suspendedBeforeOn },
+    );
   }
   if (rule.reasonRequired && !facts.reasonGiven) {
     throw new DomainError('REASON_REQUIRED', `Un motif est obligatoire pour ${rule.verb} une facture`, { action });

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '@/clock/clock.port';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
 import { AppConfig } from '@/config/app.config';
-import { ActorRole, decide, InvoiceAction, InvoiceStatus, isUnknownRecipient, STATUS_LABELS } from '@/invoices/invoice-state.machine';
+import { ActorRole, decide, InvoiceAction, InvoiceStatus, isUnknownRecipient, ruleOf, STATUS_LABELS } from '@/invoices/invoice-state.machine';
 import { InvoiceTransitionsRepository } from '@/invoices/invoice-transitions.repository';
 import { MandateInput, MandatesService } from '@/invoices/mandates.service';
 import { daysLeft, localDate, resumeDueDate } from '@/invoices/payment-deadline';
@@ -62,12 +62,14 @@ export class InvoiceTransitionService {
       throw new ForbiddenError('INVOICE_FORBIDDEN', "Cette facture n'appartient pas à vos structures");
     }
     const pendingRejection = action === 'cancel-rejection' ? await this.repository.pendingRejection(em, invoice.id) : null;
+    const suspendedBefore = action === 'suspend' ? await this.repository.firstStep(em, invoice.id, ruleOf('suspend').step) : null;
     const rule = decide(action, {
       status: invoice.status,
       role: actor.role,
       unknownRecipient: isUnknownRecipient(invoice),
       reasonGiven: Boolean(input.reasonCode?.trim()),
       rejectionPending: pendingRejection !== null,
+      suspendedBeforeOn: suspendedBefore ? localDate(suspendedBefore, this.config.timezone) : null,
     });
 
     let reason: string | null = null;
@@ -88,12 +90,13 @@ export class InvoiceTransitionService {
     if (rule.to === 'SUSPENDUE') {
       suspendedSince = now;
     } else if (invoice.status === 'SUSPENDUE') {
-      // Délai global de paiement: paused while suspended, pushed back by the days paused on resumption.
+      // Délai global de paiement: frozen while suspended; on resumption a new delay opens (R2192-29).
       const suspendedOn = invoice.suspendedSince ? localDate(invoice.suspendedSince, this.config.timezone) : today;
       dueDate = resumeDueDate(invoice.dueDate, suspendedOn, today);
       suspendedSince = null;
       deadline.previousDueDate = invoice.dueDate;
       deadline.dueDate = dueDate;
+      deadline.balanceDays = daysLeft(invoice.dueDate, today, suspendedOn) ?? undefined;
     }
 
     const updated = await this.repository.update(em, invoice, { status: rule.to, dueDate, suspendedSince, cppStatus: invoice.cppStatus, now });

@@ -119,6 +119,15 @@ export class InvoiceTransitionsRepository {
     return rows.length ? Number(rows[0].id) : null;
   }
 
+  /** When the invoice was first suspended (history step of the suspend rule), null if never: R2192-27 allows one. */
+  async firstStep(em: EntityManager, invoiceId: string, step: string): Promise<Date | null> {
+    const rows: Array<{ at: Date }> = await em.query(
+      `SELECT at FROM invoice_history WHERE invoice_id = $1 AND step = $2 ORDER BY id LIMIT 1`,
+      [invoiceId, step],
+    );
+    return rows.length ? new Date(rows[0].at) : null;
+  }
+
   async cancelOutbox(em: EntityManager, id: number): Promise<void> {
     await em.query(`UPDATE status_outbox SET state = 'cancelled' WHERE id = $1 AND state = 'pending'`, [id]);
   }

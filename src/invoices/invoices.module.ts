@@ -9,6 +9,8 @@ import { InvoiceTransitionService } from '@/invoices/invoice-transition.service'
 import { InvoiceTransitionsRepository } from '@/invoices/invoice-transitions.repository';
 import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { InvoiceWorkflowService } from '@/invoices/invoice-workflow.service';
+import { InvoicePaymentsRepository } from '@/invoices/invoice-payments.repository';
+import { InvoicePaymentsService } from '@/invoices/invoice-payments.service';
 import { MandatesService } from '@/invoices/mandates.service';
 import { ReasonsService } from '@/invoices/reasons.service';
 import { StructuresModule } from '@/structures/structures.module';
@@ -26,8 +28,11 @@ import { StructuresModule } from '@/structures/structures.module';
     InvoiceTransitionService,
     InvoiceActionsService,
     { provide: InvoiceWorkflowPort, useClass: InvoiceWorkflowService },
+    // Payments read by the intérêts moratoires (src/late-interest).
+    InvoicePaymentsRepository,
+    InvoicePaymentsService,
   ],
   controllers: [InvoicesController, InvoiceActionsController, ReasonsController],
-  exports: [InvoicesQueryService, InvoiceWorkflowPort, InvoiceActionsService, ReasonsService],
+  exports: [InvoicesQueryService, InvoiceWorkflowPort, InvoiceActionsService, ReasonsService, InvoicePaymentsService],
 })
 export class InvoicesModule {}

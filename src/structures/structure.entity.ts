@@ -21,9 +21,13 @@ export class StructureEntity {
   @Column({ name: 'engagement_required', default: false })
   engagementRequired: boolean;
 
-  /** Délai global de paiement in days (30, 50 for public health establishments). */
+  /** Délai global de paiement in days (30, 50 for public health establishments): follows `publicHealthBody`. */
   @Column({ name: 'payment_delay_days', type: 'int', default: 30 })
   paymentDelayDays: number;
+
+  /** Établissement public de santé (R2192-10, 2° du code de la commande publique: délai de 50 jours). */
+  @Column({ name: 'public_health_body', default: false })
+  publicHealthBody: boolean;
 
   /** Chorus Pro technical account (« compte technique ») used by the API pull: login, password encrypted. */
   @Column({ name: 'cpro_login', type: 'varchar', nullable: true })

@@ -30,6 +30,8 @@ function addCommand(structures: Command, ctx: CliContext): void {
     .option('--service-required', 'code service obligatoire', false)
     .option('--engagement-required', "numéro d'engagement obligatoire", false)
     .option('--payment-delay-days <n>', 'délai global de paiement (30 ; 50 pour un établissement de santé)', nonNegativeInt)
+    .option('--public-health-body', 'établissement public de santé : délai global de paiement de 50 jours')
+    .option('--no-public-health-body', "n'est pas un établissement public de santé : délai de 30 jours")
     .option('--json', 'sortie JSON')
     .action(async (opts) => {
       const view = await (await ctx.get(StructuresService)).upsert({
@@ -42,8 +44,14 @@ function addCommand(structures: Command, ctx: CliContext): void {
         serviceRequired: opts.serviceRequired,
         engagementRequired: opts.engagementRequired,
         paymentDelayDays: opts.paymentDelayDays,
+        publicHealthBody: opts.publicHealthBody,
       });
-      ctx.output(opts, view, (v) => `Structure ${v.siret} « ${v.name} » enregistrée (${formatCount(v.services.length)} service(s)).`);
+      ctx.output(
+        opts,
+        view,
+        (v) =>
+          `Structure ${v.siret} « ${v.name} » enregistrée (${formatCount(v.services.length)} service(s), délai global de paiement ${v.paymentDelayDays} jours${v.publicHealthBody ? ', établissement public de santé' : ''}).`,
+      );
     });
 }
 

@@ -24,7 +24,11 @@ class StructureDto {
   services?: ServiceDto[];
   @ApiPropertyOptional() @IsOptional() @IsBoolean() serviceRequired?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() engagementRequired?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsInt() paymentDelayDays?: number;
+  @ApiPropertyOptional({ description: 'délai global de paiement : 30, ou 50 pour un établissement public de santé (R2192-10)', enum: [30, 50] })
+  @IsOptional()
+  @IsInt()
+  paymentDelayDays?: number;
+  @ApiPropertyOptional({ description: 'établissement public de santé (délai de 50 jours au lieu de 30)' }) @IsOptional() @IsBoolean() publicHealthBody?: boolean;
 }
 
 class TechnicalAccountDto {

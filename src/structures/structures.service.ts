@@ -3,6 +3,7 @@ import { DomainError, NotFoundError } from '@/common/errors/domain.error';
 import { isValidSiret } from '@/common/siret/siret';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
+import { paymentDelayDays, PUBLIC_HEALTH_DELAY_DAYS, STANDARD_DELAY_DAYS } from '@/invoices/payment-deadline';
 import { decryptSecret, encryptSecret } from '@/structures/technical-account.cipher';
 import { StructureEntity } from '@/structures/structure.entity';
 import { StructuresRepository } from '@/structures/structures.repository';
@@ -13,7 +14,10 @@ export interface StructureInput {
   services?: Array<{ code: string; label: string; active?: boolean }>;
   serviceRequired?: boolean;
   engagementRequired?: boolean;
+  /** Délai global de paiement: 30 or 50 days only (R2192-10); given with `publicHealthBody`, both must agree. */
   paymentDelayDays?: number;
+  /** Établissement public de santé: 50 days instead of 30 (R2192-10). */
+  publicHealthBody?: boolean;
 }
 
 export interface StructureView {
@@ -23,6 +27,7 @@ export interface StructureView {
   serviceRequired: boolean;
   engagementRequired: boolean;
   paymentDelayDays: number;
+  publicHealthBody: boolean;
   services: Array<{ code: string; label: string; active: boolean }>;
   /** Login of the Chorus Pro technical account; the password is never returned. */
   technicalAccountLogin: string | null;
@@ -56,13 +61,14 @@ export class StructuresService {
     if (!input.name?.trim()) throw new DomainError('NAME_REQUIRED', 'Le nom de la structure est obligatoire');
     await this.uow.run(async (em) => {
       const existing = await this.repository.findBySiret(siret, em);
+      const delay = delaySetting(input, existing);
       const saved = await this.repository.save(em, {
         ...(existing ?? {}),
         siret,
         name: input.name.trim(),
         serviceRequired: input.serviceRequired ?? existing?.serviceRequired ?? false,
         engagementRequired: input.engagementRequired ?? existing?.engagementRequired ?? false,
-        paymentDelayDays: input.paymentDelayDays ?? existing?.paymentDelayDays ?? 30,
+        ...delay,
         services: undefined,
       });
       for (const service of input.services ?? []) {
@@ -141,6 +147,33 @@ export class StructuresService {
   }
 }
 
+/**
+ * The délai global de paiement a structure gets (R2192-10): 30 days, 50 for an établissement public de santé. Either
+ * field may be given; unchanged when neither is (a delay stored before this rule is kept until the next change).
+ */
+function delaySetting(input: StructureInput, existing: StructureEntity | null): { paymentDelayDays: number; publicHealthBody: boolean } {
+  const given = input.paymentDelayDays;
+  if (given !== undefined && given !== STANDARD_DELAY_DAYS && given !== PUBLIC_HEALTH_DELAY_DAYS) {
+    throw new DomainError(
+      'PAYMENT_DELAY_INVALID',
+      `Délai global de paiement invalide : ${given} jours (${STANDARD_DELAY_DAYS} jours, ou ${PUBLIC_HEALTH_DELAY_DAYS} pour un établissement public de santé, article R2192-10 du code de la commande publique)`,
+    );
+  }
+  if (input.publicHealthBody === undefined && given === undefined) {
+    return { paymentDelayDays: existing?.paymentDelayDays ?? STANDARD_DELAY_DAYS, publicHealthBody: existing?.publicHealthBody ?? false };
+  }
+  const publicHealthBody = input.publicHealthBody ?? given === PUBLIC_HEALTH_DELAY_DAYS;
+  if (given !== undefined && given !== paymentDelayDays(publicHealthBody)) {
+    throw new DomainError(
+      'PAYMENT_DELAY_MISMATCH',
+      publicHealthBody
+        ? `Un établissement public de santé a un délai global de paiement de ${PUBLIC_HEALTH_DELAY_DAYS} jours, pas ${given}`
+        : `Une structure qui n'est pas un établissement public de santé a un délai global de paiement de ${STANDARD_DELAY_DAYS} jours, pas ${given}`,
+    );
+  }
+  return { paymentDelayDays: paymentDelayDays(publicHealthBody), publicHealthBody };
+}
+
 function toView(s: StructureEntity): StructureView {
   return {
     id: s.id,
@@ -149,6 +182,7 @@ function toView(s: StructureEntity): StructureView {
     serviceRequired: s.serviceRequired,
     engagementRequired: s.engagementRequired,
     paymentDelayDays: s.paymentDelayDays,
+    publicHealthBody: s.publicHealthBody,
     services: (s.services ?? [])
       .map((x) => ({ code: x.code, label: x.label, active: x.active }))
       .sort((a, b) => a.code.localeCompare(b.code)),

@@ -241,7 +241,7 @@ describe('invoice workflow (issue 4)', () => {
   });
 
   describe('payment deadline and Chorus Pro statuses', () => {
-    it('pauses the délai global de paiement while suspended and pushes it back on completion', async () => {
+    it('freezes the délai global de paiement while suspended and opens a new 30-day delay on completion (R2192-29)', async () => {
       const inv = await createInvoice(t, { structureSiret: S1, receptionDate: '2026-03-02', dueDate: '2026-04-01' });
       const suspended = await as('agent').post(`/api/invoices/${inv.id}/suspend`, { reasonCode: 'PJ_MANQUANTE', complement: 'bon de livraison' });
       expect(suspended.body).toMatchObject({ status: 'SUSPENDUE', dueDate: '2026-04-01', daysLeft: 22 });
@@ -251,12 +251,13 @@ describe('invoice workflow (issue 4)', () => {
       await t.app.get(UnitOfWork).run((em) =>
         t.app.get(InvoiceWorkflowPort).onChorusProStatus(em, inv.id, 'COMPLETEE', { actor: 'Chorus Pro', details: { source: 'pull' } }),
       );
-      expect(await invoiceRow(inv.id)).toMatchObject({ status: 'A_TRAITER', cppStatus: 'COMPLETEE', dueDate: '2026-04-13', suspendedSince: null });
+      // 22 days were left: the new delay is thirty days from the completion (22 March + 30), not the 22 left.
+      expect(await invoiceRow(inv.id)).toMatchObject({ status: 'A_TRAITER', cppStatus: 'COMPLETEE', dueDate: '2026-04-21', suspendedSince: null });
       const steps = ((await as('agent').get(`/api/invoices/${inv.id}/history`)).body as Array<{ label: string; details: Record<string, unknown> }>).map((h) => h.label);
       expect(steps).toEqual(['Lecture flux', 'Suspension', 'Statut Chorus Pro reçu', 'Fin de suspension']);
-      const at = await as('agent').get(`/api/invoices?dueWithinDays=22&limit=500`);
+      const at = await as('agent').get(`/api/invoices?dueWithinDays=30&limit=500`);
       expect(at.body.items.map((i: { id: string }) => i.id)).toContain(inv.id);
-      const notYet = await as('agent').get(`/api/invoices?dueWithinDays=21&limit=500`);
+      const notYet = await as('agent').get(`/api/invoices?dueWithinDays=29&limit=500`);
       expect(notYet.body.items.map((i: { id: string }) => i.id)).not.toContain(inv.id);
     });
 
@@ -265,7 +266,7 @@ describe('invoice workflow (issue 4)', () => {
       await as('agent').post(`/api/invoices/${inv.id}/suspend`, { reasonCode: 'ENGAGEMENT_ABSENT' });
       clock.advanceDays(5);
       const res = await as('agent').post(`/api/invoices/${inv.id}/end-suspension`);
-      expect(res.body).toMatchObject({ status: 'A_TRAITER', dueDate: '2026-04-06', daysLeft: 22 });
+      expect(res.body).toMatchObject({ status: 'A_TRAITER', dueDate: '2026-04-14', daysLeft: 30 });
     });
 
     it('records every Chorus Pro status and pays a mandated invoice on MISE_EN_PAIEMENT', async () => {

@@ -616,6 +616,7 @@ describe('Pages in a real browser (Chromium)', () => {
       ['pes-budget', '#/pes-budget/SAINT-AUBIN-01', '#budget-form'],
       ['titre', `#/titre/SAINT-AUBIN-01/${titre}`, '#titre-form'],
       ['admin', '#/admin', 'tr[data-structure]'],
+      ['interets-moratoires', '#/interets-moratoires', '#late-interest-total'],
     ];
     for (const [name, hash, ready] of screens) await checkLayout(name, hash, ready);
     // Suivi démat with a flow, an invoice and its steps open (the widest state).

@@ -18,6 +18,7 @@ const SCREENS = [
   { path: 'statuts', label: 'Retour des statuts', roles: ['agent', 'admin'], module: 'statuts' },
   { path: 'pes', label: 'Titres et PES ASAP', roles: ['agent', 'admin'], module: 'pes' },
   { path: 'admin', label: 'Administration', roles: ['admin'], module: 'admin' },
+  { path: 'interets-moratoires', label: 'Intérêts moratoires', roles: ['agent', 'admin', 'tresorier'], module: 'interets-moratoires' },
 ];
 // Screens reached from another one (not in the menu): module, who may open them (the server decides anyway), title.
 const HIDDEN_ROUTES = {

@@ -168,7 +168,7 @@ export async function render(main) {
           { label: 'SIRET', cell: (s) => s.siret, class: 'nowrap' },
           { label: 'Structure', cell: (s) => s.name, class: 'wrap' },
           { label: 'Service / engagement obligatoires', cell: (s) => `${s.serviceRequired ? 'oui' : 'non'} / ${s.engagementRequired ? 'oui' : 'non'}` },
-          { label: 'Délai de paiement', cell: (s) => `${s.paymentDelayDays} j`, num: true },
+          { label: 'Délai de paiement', cell: (s) => `${s.paymentDelayDays} j${s.publicHealthBody ? ' (établissement public de santé)' : ''}`, num: true },
           { label: 'Services', cell: (s) => s.services.map((x) => `${x.code}${x.active ? '' : ' (inactif)'}`).join(', '), class: 'wrap' },
           { label: 'Compte technique', cell: (s) => s.technicalAccountLogin ?? '—', class: 'wrap' },
           { label: 'Retour des statuts', cell: (s) => `${RETURN_MODES[s.returnMode] ?? s.returnMode}${s.returnModeExplicit ? '' : ' (automatique)'}` },
@@ -196,7 +196,13 @@ export async function render(main) {
     const name = h('input', { type: 'text', value: s.name, required: true });
     const serviceRequired = h('input', { type: 'checkbox', checked: s.serviceRequired });
     const engagementRequired = h('input', { type: 'checkbox', checked: s.engagementRequired });
-    const delay = h('input', { type: 'number', min: 0, max: 365, value: String(s.paymentDelayDays) });
+    // R2192-10 du code de la commande publique: 30 days, 50 for an établissement public de santé; nothing else.
+    const delay = h(
+      'select',
+      {},
+      h('option', { value: 'no', selected: !s.publicHealthBody }, '30 jours (collectivité, établissement public local)'),
+      h('option', { value: 'yes', selected: s.publicHealthBody }, '50 jours (établissement public de santé)'),
+    );
     const mode = h('select', {}, Object.entries(RETURN_MODES).map(([k, l]) => h('option', { value: k, selected: s.returnModeExplicit ? k === s.returnMode : k === 'auto' }, l)));
     const services = s.services.map((sv) => ({
       code: sv.code,
@@ -211,7 +217,7 @@ export async function render(main) {
         field('structure-name', 'Nom', name),
         h('label', { class: 'inline' }, serviceRequired, 'Code service obligatoire'),
         h('label', { class: 'inline' }, engagementRequired, "N° d'engagement obligatoire"),
-        field('structure-delay', 'Délai global de paiement (jours)', delay),
+        field('structure-delay', 'Délai global de paiement', delay),
         field('structure-return-mode', 'Retour des statuts vers Chorus Pro', mode),
         services.length
           ? h(
@@ -240,7 +246,7 @@ export async function render(main) {
             name: name.value,
             serviceRequired: serviceRequired.checked,
             engagementRequired: engagementRequired.checked,
-            paymentDelayDays: Number(delay.value),
+            publicHealthBody: delay.value === 'yes',
             services: edited,
           });
           const explicit = s.returnModeExplicit ? s.returnMode : 'auto';

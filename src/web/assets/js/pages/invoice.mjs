@@ -6,6 +6,7 @@ import { askReason, askRecycle, confirmAction, runBulk } from '/assets/js/action
 import { clear, h, inlineNotice, table } from '/assets/js/dom.mjs';
 import { formatDate, formatDateTime, formatDaysLeft, formatDecimal, formatMoney } from '/assets/js/format.mjs';
 import { kindLabel, statusBadge } from '/assets/js/invoice-list.mjs';
+import { fieldList, figurePairs } from '/assets/js/late-interest.mjs';
 
 const ACTION_LABELS = {
   record: 'Facturer',
@@ -51,9 +52,19 @@ function complement(step) {
   return bits.filter(Boolean).join(' — ');
 }
 
+/** Intérêts moratoires of a paid invoice: the figures, or why there are none (paid in time, rate missing). */
+function lateInterestPanel(li) {
+  let body;
+  if (!li.late) body = h('p', {}, `Payée le ${formatDate(li.paidOn)}, dans le délai global de paiement : aucun intérêt moratoire.`);
+  else if (li.item.error) body = h('p', { class: 'error-text' }, li.item.error.message);
+  else body = fieldList(figurePairs(li.item));
+  return h('section', { class: 'panel', 'aria-label': 'Intérêts moratoires', id: 'late-interest' }, h('div', { class: 'head' }, h('h2', {}, 'Intérêts moratoires')), h('div', { class: 'body' }, body));
+}
+
 export async function render(main, [id]) {
   const inv = await get(`/api/invoices/${encodeURIComponent(id)}`);
   const mandate = ['MANDATEE', 'MISE_EN_PAIEMENT'].includes(inv.status) ? await get(`/api/invoices/${inv.id}/mandate`).catch(() => null) : null;
+  const lateInterest = inv.status === 'MISE_EN_PAIEMENT' ? await get(`/api/late-interest/invoices/${inv.id}`).catch(() => null) : null;
   // Shown in the page only when the server found a PDF in its bytes (`kind`), whatever the supplier declared: an HTML
   // file named facture.pdf is offered for download, never framed (supplier content is hostile).
   const pdf = inv.attachments.find((a) => a.type === '01' && a.kind === 'pdf') ?? inv.attachments.find((a) => a.kind === 'pdf');
@@ -184,6 +195,7 @@ export async function render(main, [id]) {
           : null,
       ),
     ),
+    lateInterest?.paid ? lateInterestPanel(lateInterest) : null,
     inv.anomalies.length
       ? panel(
           'Anomalies',
