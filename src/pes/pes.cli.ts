@@ -15,6 +15,7 @@ export function registerPesCommands(program: Command, ctx: CliContext): void {
   const pes = commandGroup(program, 'pes');
   budgetCommand(pes, ctx);
   generateCommand(pes, ctx);
+  bordereauxCommand(pes, ctx);
   acquitCommand(pes, ctx);
   const titres = commandGroup(program, 'titres');
   titresImportCommand(titres, ctx);
@@ -49,11 +50,30 @@ function generateCommand(pes: Command, ctx: CliContext): void {
         outDir: opts.out,
         zip: Boolean(opts.zip),
       });
-      ctx.output(opts, { files: result.files, bordereaux: result.bordereaux, titres: result.titres, refused: result.refused }, () => [
+      ctx.output(opts, { files: result.files, bordereaux: result.bordereaux, titres: result.titres, refused: result.refused, warnings: result.warnings }, () => [
         ...result.items.map((i) => `Bordereau ${i.year}-${i.number} : ${n(i.titres)} titre(s), ${formatEuros(i.amountHt)} HT → ${i.fileName}`),
         ...result.files.map((f) => `Fichier : ${f}`),
         ...result.refused.map((r) => `Refusé : titre ${r.titre} — ${r.reason}`),
+        ...result.warnings.map((w) => `Attention : titre ${w.titre} — ${w.message}`),
         ...(result.items.length ? [] : ['Aucun titre à émettre.']),
+      ]);
+    });
+}
+
+function bordereauxCommand(pes: Command, ctx: CliContext): void {
+  pes
+    .command('bordereaux')
+    .description('Liste les bordereaux du budget : fichier, état (GENERE, ACCEPTE, REJETE) et chaque erreur Hélios')
+    .requiredOption('--budget <code>', 'code du budget')
+    .option('--json', 'sortie JSON')
+    .action(async (opts) => {
+      const list = await (await ctx.get(PesGenerateService)).listBordereaux(opts.budget);
+      ctx.output(opts, list, (l) => [
+        ...(l.length ? [] : [`Aucun bordereau pour le budget ${opts.budget}.`]),
+        ...l.flatMap((b) => [
+          `${b.domain === 'recette' ? 'Titres' : 'Mandats'} ${b.year}-${b.number}  ${b.status}  ${n(b.titreCount)} pièce(s)  ${formatEuros(b.amountHt)} HT  ${b.fileName}`,
+          ...b.errors.map((e) => `  erreur ${e.heliosCode ?? e.anoCode ?? ''} (domaine ${e.domaine} ${e.domaineLabel}${e.piece ? `, pièce ${e.piece}` : ''}${e.line ? `, ligne ${e.line}` : ''}) : ${e.message}`),
+        ]),
       ]);
     });
 }

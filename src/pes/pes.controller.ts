@@ -3,11 +3,10 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { CurrentUser } from '@/users/auth.decorators';
 import { Principal } from '@/users/principal';
-import { BordereauEntity } from '@/pes/bordereau.entity';
 import { PesAccessService, PesAction } from '@/pes/pes-access.service';
 import { AcquitResult, PesAcquitService } from '@/pes/pes-acquit.service';
 import { BudgetView, PesBudgetsService } from '@/pes/pes-budgets.service';
-import { GenerateResult, PesGenerateService } from '@/pes/pes-generate.service';
+import { BordereauView, GenerateResult, PesGenerateService } from '@/pes/pes-generate.service';
 import { pesMeta } from '@/pes/pes-meta';
 import { BudgetSettingsDto, FileContentDto, GenerateDto } from '@/pes/pes.dto';
 
@@ -68,7 +67,8 @@ export class PesController {
   }
 
   @Get('bordereaux')
-  async bordereaux(@CurrentUser() user: Principal, @Query('budget') budget: string): Promise<BordereauEntity[]> {
+  @ApiOperation({ summary: 'Bordereaux du budget (titres, mandats) : fichier, état GENERE/ACCEPTE/REJETE, chaque erreur Hélios (domaine, pièce, ligne, numéro)' })
+  async bordereaux(@CurrentUser() user: Principal, @Query('budget') budget: string): Promise<BordereauView[]> {
     await this.guard(user, budget, 'read');
     return this.generator.listBordereaux(budget);
   }
