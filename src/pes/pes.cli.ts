@@ -5,18 +5,20 @@ import { DomainError } from '@/common/errors/domain.error';
 import { commandGroup, nonNegativeInt } from '@/common/cli/cli.options';
 import { formatCount as n, formatEuros } from '@/common/money/french-format';
 import { PesAcquitService } from '@/pes/pes-acquit.service';
+import { PesAsapRetourService } from '@/pes/pes-asap-retour.service';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { PesGenerateService } from '@/pes/pes-generate.service';
 import { TitresImportService } from '@/pes/titres-import.service';
 import { TitresService } from '@/pes/titres.service';
 
-/** `pes budget|generate|acquit` and `titres import|list` (recettes: PES_Aller with ASAP). */
+/** `pes budget|generate|bordereaux|acquit|asap-retour` and `titres import|list` (recettes: PES_Aller with ASAP). */
 export function registerPesCommands(program: Command, ctx: CliContext): void {
   const pes = commandGroup(program, 'pes');
   budgetCommand(pes, ctx);
   generateCommand(pes, ctx);
   bordereauxCommand(pes, ctx);
   acquitCommand(pes, ctx);
+  asapRetourCommand(pes, ctx);
   const titres = commandGroup(program, 'titres');
   titresImportCommand(titres, ctx);
   titresListCommand(titres, ctx);
@@ -94,6 +96,21 @@ function acquitCommand(pes: Command, ctx: CliContext): void {
           return `  ${e.domaineLabel} ${what} : ${e.accepted ? 'accepté' : `REJETÉ (${e.reason})`}${e.matched ? '' : ` — sans correspondance${e.note ? ` (${e.note})` : ''}`}`;
         }),
         ...r.bordereaux.map((b) => `  → bordereau ${b.domain === 'recette' ? 'de titres' : 'de mandats'} ${b.year}-${b.number} (${b.fileName}) : ${b.status}${b.errors ? `, ${n(b.errors)} erreur(s)` : ''}`),
+      ]);
+    });
+}
+
+function asapRetourCommand(pes: Command, ctx: CliContext): void {
+  pes
+    .command('asap-retour <file>')
+    .description("Lit un PES_AsapRetour d'Hélios : postalisation, notification par mail, première lecture ou rejet de chaque ASAP")
+    .option('--json', 'sortie JSON')
+    .action(async (file: string, opts) => {
+      const result = await refusedAsJson(ctx, opts, async () => (await ctx.get(PesAsapRetourService)).applyFile(file));
+      if (!result) return;
+      ctx.output(opts, result, (r) => [
+        `PES_AsapRetour : ${n(r.read)} ASAP lu(s), ${n(r.recorded)} nouvelle(s) enregistrée(s), ${n(r.unmatched)} sans titre correspondant.`,
+        ...r.items.map((i) => (i.titre ? `  titre ${i.titre} (${i.budget}) : ${i.summary}` : `  ${i.summary}`)),
       ]);
     });
 }

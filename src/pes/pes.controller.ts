@@ -5,6 +5,7 @@ import { CurrentUser } from '@/users/auth.decorators';
 import { Principal } from '@/users/principal';
 import { PesAccessService, PesAction } from '@/pes/pes-access.service';
 import { AcquitResult, PesAcquitService } from '@/pes/pes-acquit.service';
+import { AsapRetourResult, PesAsapRetourService } from '@/pes/pes-asap-retour.service';
 import { BudgetView, PesBudgetsService } from '@/pes/pes-budgets.service';
 import { BordereauView, GenerateResult, PesGenerateService } from '@/pes/pes-generate.service';
 import { pesMeta } from '@/pes/pes-meta';
@@ -18,6 +19,7 @@ export class PesController {
     private readonly generator: PesGenerateService,
     private readonly acquits: PesAcquitService,
     private readonly access: PesAccessService,
+    private readonly asapRetours: PesAsapRetourService,
   ) {}
 
   private async guard(user: Principal, budgetCode: string, action: PesAction): Promise<void> {
@@ -87,5 +89,11 @@ export class PesController {
   @ApiOperation({ summary: 'Lit un PES_ACQUIT : bordereaux acceptés ou rejetés par Hélios' })
   acquit(@CurrentUser() user: Principal, @Body() body: FileContentDto): Promise<AcquitResult> {
     return this.acquits.apply(Buffer.from(body.contentBase64, 'base64'), (budget) => this.access.assertBudget(user, budget, 'write'));
+  }
+
+  @Post('asap-retour')
+  @ApiOperation({ summary: 'Lit un PES_AsapRetour : postalisation, notification, première lecture ou rejet de chaque ASAP, gardés sur le titre' })
+  asapRetour(@CurrentUser() user: Principal, @Body() body: FileContentDto): Promise<AsapRetourResult> {
+    return this.asapRetours.apply(Buffer.from(body.contentBase64, 'base64'), (budget) => this.access.assertBudget(user, budget, 'write'));
   }
 }
