@@ -56,7 +56,11 @@ export class PesAsapRetourService {
     }
     if (guard) {
       const seen = new Set<string>();
-      for (const t of found) if (t && !seen.has(t.budgetId)) (seen.add(t.budgetId), await guard({ code: t.budgetCode, idColl: t.idColl }));
+      for (const t of found) {
+        if (!t || seen.has(t.budgetId)) continue;
+        seen.add(t.budgetId);
+        await guard({ code: t.budgetCode, idColl: t.idColl });
+      }
     }
     const receivedAt = this.clock.now().toISOString();
     const result: AsapRetourResult = { read: retour.items.length, recorded: 0, unmatched: 0, items: [] };
