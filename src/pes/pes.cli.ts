@@ -11,6 +11,9 @@ import { PesGenerateService } from '@/pes/pes-generate.service';
 import { TitresImportService } from '@/pes/titres-import.service';
 import { TitresService } from '@/pes/titres.service';
 
+/** PES_AsapRetour state of a titre, for people. */
+const ASAP_STATE_LABELS: Record<string, string> = { POSTALISE: 'remis à La Poste', NOTIFIE: 'notifié par mail', LU: 'lu par le débiteur', REJETE: 'rejeté' };
+
 /** `pes budget|generate|bordereaux|acquit|asap-retour` and `titres import|list` (recettes: PES_Aller with ASAP). */
 export function registerPesCommands(program: Command, ctx: CliContext): void {
   const pes = commandGroup(program, 'pes');
@@ -158,7 +161,7 @@ function titresListCommand(titres: Command, ctx: CliContext): void {
       ctx.output(opts, list, (l) =>
         l.map(
           (t) =>
-            `${t.year}-${t.number}  ${t.status}${t.bordereau ? ` (bordereau ${t.bordereau})` : ''}  Edition ${t.edition}  ${formatEuros(t.amountTtc)}  ${t.debtor.name}${t.lastRefusal ? `  ⚠ ${t.lastRefusal}` : ''}`,
+            `${t.year}-${t.number}  ${t.status}${t.bordereau ? ` (bordereau ${t.bordereau})` : ''}  Edition ${t.edition}  ${formatEuros(t.amountTtc)}  ${t.debtor.name}${t.lastRefusal ? `  ⚠ ${t.lastRefusal}` : ''}${t.asapRetour ? `  ASAP ${ASAP_STATE_LABELS[t.asapRetour.state]}${t.asapRetour.rejectionReason ? ` : ${t.asapRetour.rejectionReason}` : ''}` : ''}`,
         ),
       );
     });

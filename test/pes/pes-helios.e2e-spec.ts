@@ -237,6 +237,9 @@ describeWithReference('PES v5.17: two budgets of one SIRET, Hélios acquits and 
     expect(titres[1].asapRetour).toMatchObject({ state: 'LU', notifiedOn: '2024-04-11', firstReadOn: '2024-04-15' });
     expect(titres[2].asapRetour).toMatchObject({ state: 'REJETE', rejectedOn: '2024-04-13', relance: true, complementState: '01', rejectionReason: expect.stringContaining('anomalie dans le bloc adresse') });
     expect(titres[4].asapRetour).toBeNull();
+    const human = (await runCliInProcess(t.app, ['titres', 'list', '--budget', 'EXEMPLEVILLE-02'])).lines.join('\n');
+    expect(human).toContain("ASAP rejeté : Rejet de l'éditique : ERR012");
+    expect(human).toContain('ASAP lu par le débiteur');
     await expect(svc.apply(buildPesAcquit(header('02', 'X'), []))).rejects.toMatchObject({ code: 'ASAP_RETOUR_NOT_ASAP_RETOUR', message: expect.stringContaining('pes acquit') });
   });
 });
