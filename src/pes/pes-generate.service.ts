@@ -1,6 +1,6 @@
 import archiver from 'archiver';
-import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
@@ -8,20 +8,21 @@ import { Clock } from '@/clock/clock.port';
 import { DomainError, NotFoundError } from '@/common/errors/domain.error';
 import { isUuid } from '@/common/http/validators';
 import { sum } from '@/common/money/money';
-import { SequenceService } from '@/common/sequences/sequence.service';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { DirectoryService } from '@/directory/directory.service';
 import { FileStore } from '@/storage/file-store.port';
-import { BordereauEntity } from '@/pes/bordereau.entity';
+import { BordereauEntity, BordereauError } from '@/pes/bordereau.entity';
+import { DOMAINE_ACK_LABELS } from '@/pes/pes-acquit.reader';
 import { BordereauxRepository } from '@/pes/bordereaux.repository';
-import { checkSettings, checkTitreForFlow } from '@/pes/pes.checks';
-import { encodeFacture, FlowContext, pesFileBaseName, writeAller } from '@/pes/pes-flow.builder';
+import { checkSettings, checkTitreForFlow, exerciseWarnings } from '@/pes/pes.checks';
+import { checkTalon } from '@/pes/pes-talon';
+import { asapIdUnique, encodeFacture, FlowContext, pdfIdUnique, PJ_TYPE_ASAP, PJ_TYPE_PDF, writeRecetteBody } from '@/pes/pes-flow.builder';
+import { PesBordereauFilesService } from '@/pes/pes-bordereau-files.service';
 import { encodePjContent } from '@/pes/pes-pj';
 import { PesBudgetEntity } from '@/pes/pes-budget.entity';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { TitreData } from '@/pes/pes.types';
-import { FastXmlWriter } from '@/pes/pes-xml.writer';
 import { TitreForFlow, TitresRepository } from '@/pes/titres.repository';
 
 export interface GenerateOptions {
@@ -52,16 +53,17 @@ export interface GenerateResult {
   bordereaux: number;
   titres: number;
   refused: Array<{ titre: string; reason: string }>;
+  /** French warnings of the titres emitted (exercice clos, date hors exercice, bordereau émis hors exercice). */
+  warnings: Array<{ titre: string; code: string; message: string }>;
   items: GeneratedBordereau[];
 }
 
+/** A bordereau as listed (REST, `pes bordereaux`): file, state, every Hélios error with domain, piece and line. */
+export type BordereauView = Omit<BordereauEntity, 'storageKey'> & { errors: BordereauError[] };
+
 const DEFAULT_MAX_TITRES = 1000;
 
-
-/** Sequence scope of bordereau numbers (IdBord), gapless per budget and year. */
-export function bordereauScope(budgetId: string): string {
-  return `pes-bordereau:${budgetId}`;
-}
+export { bordereauScope } from '@/pes/pes-bordereau-files.service';
 
 /**
  * Builds the PES_Aller files of a budget's pending titres: one bordereau per file, numbered gaplessly,
@@ -75,7 +77,7 @@ export class PesGenerateService {
     private readonly bordereauxRepo: BordereauxRepository,
     private readonly budgets: PesBudgetsService,
     private readonly directory: DirectoryService,
-    private readonly sequences: SequenceService,
+    private readonly files: PesBordereauFilesService,
     private readonly store: FileStore,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -88,12 +90,12 @@ export class PesGenerateService {
     if (problems.length) {
       throw new DomainError('PES_SETTINGS_INCOMPLETE', `Paramétrage ASAP du budget ${budget.code} incomplet : ${problems.map((p) => p.message).join(' ; ')}`, 'invalid', { issues: problems });
     }
-    const result: GenerateResult = { files: [], bordereaux: 0, titres: 0, refused: [], items: [] };
+    const result: GenerateResult = { files: [], bordereaux: 0, titres: 0, refused: [], warnings: [], items: [] };
     const pending = await this.withPdfs(await this.titresRepo.findPendingForFlow(budget.id));
     const accepted: TitreData[] = [];
     const refusals: Array<{ id: string; reason: string }> = [];
     for (const t of pending) {
-      const issues = checkTitreForFlow(t, budget.settings);
+      const issues = [...checkTitreForFlow(t, budget.settings), ...checkTalon(budget.settings, t)];
       if (t.edition === '02' && t.debtorSiret) {
         // The directory may have changed since the titre was recorded (structure or service deactivated).
         issues.push(...(await this.directory.checkCppDebtor(t.debtorSiret, t.debtorServiceCode, t.debtorEngagement)));
@@ -102,7 +104,11 @@ export class PesGenerateService {
         const reason = issues.map((i) => `${i.code} : ${i.message}`).join(' ; ');
         result.refused.push({ titre: `${t.year}-${t.number}`, reason });
         refusals.push({ id: t.id!, reason });
-      } else accepted.push(t);
+      } else {
+        accepted.push(t);
+        // Closed exercice, issue date or emission outside the exercice: said, not blocking (Hélios decides).
+        for (const w of exerciseWarnings(budget.settings, t, this.today())) result.warnings.push({ titre: `${t.year}-${t.number}`, ...w });
+      }
     }
     if (refusals.length) {
       await this.uow.run((em) => this.titresRepo.recordRefusals(em, refusals));
@@ -125,6 +131,7 @@ export class PesGenerateService {
 
   private async writeBordereau(budget: PesBudgetEntity, year: number, titres: TitreData[]): Promise<GeneratedBordereau | null> {
     const emittedOn = this.today();
+    const s = budget.settings;
     const pdfs = new Map<string, string>();
     // Every PJ is gzip then base64, the PDF (TypePJ 008) included.
     for (const t of titres) if (t.pdf) pdfs.set(t.id!, encodePjContent(t.pdf.content));
@@ -133,29 +140,19 @@ export class PesGenerateService {
       const ids = await this.titresRepo.lockPending(em, titres.map((t) => t.id!));
       const kept = titres.filter((t) => ids.has(t.id!));
       if (!kept.length) return null;
-      const number = await this.sequences.next(em, bordereauScope(budget.id), year);
-      const ctx: FlowContext = { settings: budget.settings, year, bordereauNumber: number, emittedOn, fileBaseName: pesFileBaseName(budget.settings, year, number) };
-      const fileName = `${ctx.fileBaseName}.xml`;
-      const temp = await this.store.tempPath('.xml');
-      const fd = openSync(temp, 'w');
-      let stored;
-      try {
-        const w = new FastXmlWriter((chunk) => writeSync(fd, chunk));
-        writeAller(w, ctx, kept, { asap: (t) => encodeFacture(ctx, t).base64, pdf: (t) => pdfs.get(t.id!) ?? null });
-        w.end();
-        closeSync(fd);
-        stored = await this.store.put(createReadStream(temp));
-      } finally {
-        await rm(temp, { force: true });
-      }
       const ht = sum(kept.map((t) => t.amountHt));
       const tva = sum(kept.map((t) => t.amountTva));
-      const id = await this.bordereauxRepo.insert(em, {
-        budgetId: budget.id, year, number, fileName, storageKey: stored.key, sha256: stored.sha256, size: stored.size,
-        titreCount: kept.length, amountHt: ht.toFixed(2), amountTva: tva.toFixed(2), generatedAt: this.clock.now(),
+      const pjs = kept.flatMap((t) => [
+        { idUnique: asapIdUnique(s, t), piece: t.number, typePJ: PJ_TYPE_ASAP },
+        ...(t.pdf ? [{ idUnique: pdfIdUnique(s, t), piece: t.number, typePJ: PJ_TYPE_PDF }] : []),
+      ]);
+      const spec = { budget, domain: 'recette' as const, year, emittedOn, pieceCount: kept.length, amountHt: ht.toFixed(2), amountTva: tva.toFixed(2), pjs };
+      const file = await this.files.write(em, spec, (w, b) => {
+        const ctx: FlowContext = { settings: s, year, bordereauNumber: b.number, emittedOn, nomFic: b.nomFic };
+        writeRecetteBody(w, ctx, kept, { asap: (t) => encodeFacture(ctx, t).base64, pdf: (t) => pdfs.get(t.id!) ?? null });
       });
-      await this.titresRepo.markEmitted(em, kept.map((t) => t.id!), id);
-      return { id, year, number, fileName, titres: kept.length, amountHt: ht.toFixed(2), amountTva: tva.toFixed(2), sha256: stored.sha256 };
+      await this.titresRepo.markEmitted(em, kept.map((t) => t.id!), file.id);
+      return { id: file.id, year, number: file.number, fileName: file.fileName, titres: kept.length, amountHt: ht.toFixed(2), amountTva: tva.toFixed(2), sha256: file.sha256 };
     });
   }
 
@@ -164,7 +161,7 @@ export class PesGenerateService {
     const b = await this.bordereauxRepo.findByNumber(budget.id, options.bordereau!, options.year);
     if (!b) throw new NotFoundError('BORDEREAU_NOT_FOUND', `Bordereau ${options.bordereau}${options.year ? ` de ${options.year}` : ''} inconnu pour le budget ${budget.code}`);
     const item: GeneratedBordereau = { id: b.id, year: b.year, number: b.number, fileName: b.fileName, titres: b.titreCount, amountHt: b.amountHt, amountTva: b.amountTva, sha256: b.sha256 };
-    return { files: await this.export(budget, [item], options), bordereaux: 1, titres: b.titreCount, refused: [], items: [item] };
+    return { files: await this.export(budget, [item], options), bordereaux: 1, titres: b.titreCount, refused: [], warnings: [], items: [item] };
   }
 
   /** Copies the stored files to outDir, or packs them in one ZIP (archiver) with `zip`. */
@@ -199,9 +196,16 @@ export class PesGenerateService {
     return { fileName: b.fileName, stream: await this.store.openRead(b.storageKey), budget };
   }
 
-  async listBordereaux(budgetCode: string): Promise<BordereauEntity[]> {
+  /** Every bordereau of the budget (titres and mandats), its state and every Hélios error kept for it. */
+  async listBordereaux(budgetCode: string): Promise<BordereauView[]> {
     const budget = await this.budgets.getEntity(budgetCode);
-    return this.bordereauxRepo.listByBudget(budget.id);
+    const list = await this.bordereauxRepo.listByBudget(budget.id);
+    const errors = await this.bordereauxRepo.errorsOf(list.map((b) => b.id));
+    return list.map(({ storageKey: _k, ...b }) => ({
+      ...b,
+      size: Number(b.size),
+      errors: (errors.get(b.id) ?? []).map((e) => ({ ...e, domaineLabel: DOMAINE_ACK_LABELS[e.domaine] ?? `domaine ${e.domaine}` })),
+    }));
   }
 
   /** Reads the PDF (PJ 008) of each titre from the store. */

@@ -11,6 +11,8 @@ import { FlowStructures1700000010000 } from '@/database/migrations/1700000010000
 import { ApiTokenIssuer1700000010100 } from '@/database/migrations/1700000010100-api-token-issuer';
 import { StructureReasons1700000010200 } from '@/database/migrations/1700000010200-structure-reasons';
 import { PesV517Titres1700000012000 } from '@/database/migrations/1700000012000-pes-v517-titres';
+import { PesBordereauxDomain1700000012100 } from '@/database/migrations/1700000012100-pes-bordereaux-domain';
+import { PesBordereauErrorsOrder1700000012200 } from '@/database/migrations/1700000012200-pes-bordereau-errors-order';
 import { ReceptionSort1700000013000 } from '@/database/migrations/1700000013000-reception-sort';
 import { PaymentClock1700000014500 } from '@/database/migrations/1700000014500-payment-clock';
 
@@ -27,6 +29,8 @@ export const MIGRATIONS = [
   ApiTokenIssuer1700000010100,
   StructureReasons1700000010200,
   PesV517Titres1700000012000,
+  PesBordereauxDomain1700000012100,
+  PesBordereauErrorsOrder1700000012200,
   ReceptionSort1700000013000,
   PaymentClock1700000014500,
 ];
