@@ -131,5 +131,7 @@ export interface AcquitTarget {
   number: number;
   fileName: string;
   nomFic: string;
+  /** The state before this acquit (GENERE, ACCEPTE, REJETE). */
+  status: string;
 }
-const TARGET_SELECT = `SELECT id, domain, year, number, file_name AS "fileName", nom_fic AS "nomFic" FROM pes_bordereaux`;
+const TARGET_SELECT = `SELECT id, domain, year, number, file_name AS "fileName", nom_fic AS "nomFic", status FROM pes_bordereaux`;

@@ -42,9 +42,9 @@ interface Verdict {
  * - DomaineAck 0–3 (technique, signatures): the whole file — every bordereau it carried;
  * - 5 dépense / 6 recette: the bordereau NumBord/ExerciceBord of that domain;
  * - 4 PJ: the bordereau whose file carried the PJ IdUnique.
- * Within one acquit a rejection is never undone by a later acceptance, every error is kept (piece, line, Hélios
- * number). A later acquit (another file) decides again, the errors already kept stay; the same acquit read twice
- * changes nothing.
+ * A rejection is never undone by a later acceptance, in the same acquit or in a later one (Hélios does not take
+ * back a rejected bordereau: the pieces are sent again in a new bordereau); every error is kept (piece, line,
+ * Hélios number); the same acquit read twice changes nothing.
  */
 @Injectable()
 export class PesAcquitService {
@@ -96,8 +96,10 @@ export class PesAcquitService {
       }
       for (const v of verdicts.values()) {
         const status = v.rejected ? 'REJETE' : 'ACCEPTE';
-        result.bordereaux.push({ id: v.target.id, ...ref(v.target), status, errors: v.errors.length });
-        if (result.alreadyApplied) continue;
+        // An acceptance arriving after a rejection (another acquit file) leaves the bordereau rejected, its errors kept.
+        const keptRejected = !v.rejected && v.target.status === 'REJETE';
+        result.bordereaux.push({ id: v.target.id, ...ref(v.target), status: keptRejected ? 'REJETE' : status, errors: v.errors.length });
+        if (result.alreadyApplied || keptRejected) continue;
         const code = v.errors.find((x) => x.heliosCode)?.heliosCode ?? v.errors.find((x) => x.anoCode)?.anoCode ?? null;
         await this.repo.setAcquitState(em, v.target.id, status, now, code, v.rejected ? v.errors.map((x) => x.message).join(' ; ') : null);
         await this.repo.insertErrors(em, v.target.id, sha256, acquit.nomFic, now, v.errors);

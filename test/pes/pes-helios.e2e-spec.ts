@@ -176,6 +176,13 @@ describeWithReference('PES v5.17: two budgets of one SIRET, Hélios acquits and 
     const [b] = await list('EXEMPLEVILLE-02');
     expect(b).toMatchObject({ status: 'REJETE', acquitCode: '1984', acquitReason: expect.stringContaining(`PJ ${asapId}`) });
     expect(b.errors).toEqual([expect.objectContaining({ domaine: '4', domaineLabel: 'PJ', idUnique: asapId, heliosCode: '1984', anoCode: 'ERREUR_DOUBLON_PJ' })]);
+    // A later acquit (another file) accepting the same bordereau does not take the rejection back.
+    const later = buildPesAcquit(header('02', files['EXEMPLEVILLE-02'].nomFic), [{ domaine: 6, ok: true, numBord: 1, exercice: 2024 }]);
+    const again = await t.app.get(PesAcquitService).apply(later);
+    expect(again).toMatchObject({ alreadyApplied: false, bordereaux: [{ status: 'REJETE' }] });
+    const [kept] = await list('EXEMPLEVILLE-02');
+    expect(kept).toMatchObject({ status: 'REJETE', acquitCode: '1984' });
+    expect(kept.errors).toHaveLength(1);
   });
 
   it('keeps every rejected piece and line with its Hélios number; pes bordereaux shows them', async () => {
