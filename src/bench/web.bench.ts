@@ -106,13 +106,13 @@ export async function webBench(args: string[]): Promise<void> {
     const cases: TargetCase[] = [
       { label: '« Factures à créer », 1re page', path: '/api/invoices?sort=received_desc&tab=a-creer&limit=50', main: /FROM invoices i/ },
       {
-        label: 'Recherche : fournisseur (SIRET), montants, dates (déjà créées)',
-        path: `/api/invoices?tab=creees&supplier=${supplier}&amountMin=100&amountMax=30000&from=${yearAgo(6)}&to=${yearAgo(1)}&limit=50`,
+        label: 'Recherche : fournisseur (SIRET), montants, un an (déjà créées)',
+        path: `/api/invoices?tab=creees&supplier=${supplier}&amountMin=100&amountMax=30000&from=${yearAgo(2)}&to=${yearAgo(1)}&limit=50`,
         main: /FROM invoices i/,
       },
       {
-        label: 'Recherche : fournisseur (nom), montants, dates (déjà créées)',
-        path: `/api/invoices?tab=creees&supplier=Durand&amountMin=1000&amountMax=5000&from=${yearAgo(2)}&to=${lastDay}&limit=50`,
+        label: 'Recherche : fournisseur (nom), montants, 90 jours (déjà créées)',
+        path: `/api/invoices?tab=creees&supplier=Durand&amountMin=1000&amountMax=5000&from=${addDays(lastDay, -90)}&to=${lastDay}&limit=50`,
         main: /FROM invoices i/,
       },
       { label: '« Factures déjà créées », 1re page', path: '/api/invoices?sort=received_desc&tab=creees&limit=50', main: /FROM invoices i/ },
@@ -126,6 +126,7 @@ export async function webBench(args: string[]): Promise<void> {
     await measure('  « Factures en anomalie ou rejetées »', () => load(agent, '/api/invoices?tab=anomalies&limit=50'));
     await measure('  Tri par échéance', () => load(agent, '/api/invoices?tab=a-creer&limit=50&sort=due_asc'));
     await measure('  Déjà créées, tri par net à payer décroissant', () => load(agent, '/api/invoices?tab=creees&limit=50&sort=amount_desc'));
+    await measure('  Recherche fournisseur (SIRET) sur cinq ans', () => load(agent, `/api/invoices?tab=creees&supplier=${supplier}&from=${yearAgo(5)}&to=${lastDay}&limit=50`));
     const page1 = (await get(agent, '/api/invoices?tab=creees&limit=50&sort=due_asc')) as { nextCursor: string };
     await measure('  Déjà créées, 2e page (curseur, tri par échéance)', () => load(agent, `/api/invoices?tab=creees&limit=50&sort=due_asc&cursor=${page1.nextCursor}`));
     await measure(`  Administrateur des ${structureCount} structures : à créer`, () => load(admin, '/api/invoices?tab=a-creer&limit=50'));
