@@ -170,11 +170,6 @@ export class InvoicesQueryRepository {
       return `$${params.length}`;
     };
     const scoped = scope.structureIds !== 'all' ? p(scope.structureIds) : null;
-    if (scoped) {
-      const mine = `i.structure_id = ANY(${scoped}::uuid[])`;
-      where.push(scope.includeUnassigned ? `(${mine} OR i.structure_id IS NULL)` : mine);
-    }
-    if (f.status?.length) where.push(`i.status = ANY(${p(f.status)}::varchar[])`);
     const siret = f.structure && /^\d{14}$/.test(f.structure) ? p(f.structure) : null;
     const structureId = f.structure && !siret ? p(f.structure) : null;
     if (siret) where.push(`i.debtor_id = ${siret}`);
@@ -194,12 +189,11 @@ export class InvoicesQueryRepository {
     else if (f.anomaly) where.push(`${p(f.anomaly)} = ANY(i.anomaly_codes)`);
     if (f.dueBefore) where.push(`i.due_date <= ${p(f.dueBefore)}::date AND i.suspended_since IS NULL`);
     if (f.flowId) where.push(`i.flow_id = ${p(f.flowId)}::uuid`);
+    // The status filter and the tab are the branches' statuses; the anomalies tab also lists to-process invoices having
+    // an anomaly. No `status = ANY(…)` in a branch: on PostgreSQL ≤ 16 an array condition on an index's second column
+    // makes the scan unordered (a sort of the whole branch instead of its first rows).
     const tab = f.tab ? LIST_TABS[f.tab] : undefined;
-    if (tab) {
-      // Constants of LIST_TABS, inlined so that the planner sees them.
-      const inStatus = `i.status IN (${tab.statuses.map((s) => `'${s}'`).join(', ')})`;
-      where.push(tab.orAnomalies ? `(${inStatus} OR (i.status = 'A_TRAITER' AND cardinality(i.anomaly_codes) > 0))` : inStatus);
-    }
+    if (tab?.orAnomalies) where.push(`(i.status <> 'A_TRAITER' OR cardinality(i.anomaly_codes) > 0)`);
     if (cursor) {
       const c = decodeCursor(cursor, sort);
       if (!c) throw new BadRequestError('INVALID_CURSOR', 'Curseur de page invalide, ou fait pour un autre tri : repartez de la première page');
@@ -228,7 +222,10 @@ export class InvoicesQueryRepository {
       branches.push({ from: `${ids} AS b(structure_id) CROSS JOIN unnest(${st}::varchar[]) AS bs(status)`, on: `i.structure_id = b.structure_id AND i.status = bs.status` });
       if (scope.includeUnassigned && !structureId) branches.push({ from: `unnest(${st}::varchar[]) AS bs(status)`, on: `i.structure_id IS NULL AND i.status = bs.status` });
     } else {
-      branches.push({ from: `unnest(${st}::varchar[]) AS bs(status)`, on: `i.status = bs.status` });
+      // Every structure, or too many to branch on: one branch a status (invoices_status_* indexes), scope as a filter.
+      const mine = scoped ? `i.structure_id = ANY(${scoped}::uuid[])` : null;
+      const inScope = mine && scope.includeUnassigned ? `(${mine} OR i.structure_id IS NULL)` : mine;
+      branches.push({ from: `unnest(${st}::varchar[]) AS bs(status)`, on: `i.status = bs.status${inScope ? ` AND ${inScope}` : ''}` });
     }
 
     const n = p(limit + 1);
