@@ -10,6 +10,7 @@ import { InvoiceEntity } from '@/invoices/invoice.entity';
 import { InvoiceScope } from '@/users/principal';
 import { BadRequestError } from '@/common/errors/domain.error';
 import { isCalendarDate, isUuid } from '@/common/http/validators';
+import { INVOICE_STATUSES } from '@/invoices/invoice-state.machine';
 
 export interface InvoiceFilters {
   status?: string[];
@@ -128,11 +129,39 @@ function decodeCursor(cursor: string, sort: ListSort): { keys: string[]; id: str
   return { keys, id };
 }
 
+/** A list query as the repository runs it: the bench times the same SQL raw and prints its plan. */
+export interface ListQuery {
+  sql: string;
+  params: unknown[];
+}
+
+// Past this many structures, branching per structure reads more index entries than the status indexes do.
+const MAX_STRUCTURE_BRANCHES = 32;
+
+const LIST_COLUMNS = `i.id, i.number, i.supplier_id, i.supplier_name, i.debtor_id, i.structure_id, i.service_code, i.type,
+             i.status, i.cpp_status, i.net_amount, i.amount_ttc, i.amount_ht, i.anomaly_codes, i.attachment_count,
+             i.reception_date, i.issue_date, i.due_date, i.suspended_since, i.received_at, i.flow_id`;
+
 @Injectable()
 export class InvoicesQueryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(scope: InvoiceScope, f: InvoiceFilters, limit: number, cursor?: string, sort: ListSort = 'received_desc'): Promise<Page<ListRow>> {
+    const q = this.listQuery(scope, f, limit, cursor, sort);
+    const rows: ListRow[] = await this.dataSource.query(q.sql, q.params);
+    const more = rows.length > limit;
+    const items = more ? rows.slice(0, limit) : rows;
+    return { items, nextCursor: more ? encodeCursor(sort, items[items.length - 1]) : null };
+  }
+
+  /**
+   * One page (limit + 1 rows: the extra one only says « there is more »; never a count) at any table size. An index
+   * range scan cannot return `structure_id = ANY(…) AND status = ANY(…)` in sort order, so the page is read per
+   * branch — one (structure, status) pair, or one status when every structure is in scope — each branch an ordered
+   * scan of invoices_structure_status_*_idx (migration 1700000015800) or invoices_status_* stopping after limit + 1
+   * rows, and the branches' rows are merged. The row predicates are the same as a single WHERE would be.
+   */
+  listQuery(scope: InvoiceScope, f: InvoiceFilters, limit: number, cursor?: string, sort: ListSort = 'received_desc'): ListQuery {
     const order = LIST_SORTS[sort] ?? LIST_SORTS.received_desc;
     const where: string[] = [];
     const params: unknown[] = [];
@@ -140,18 +169,11 @@ export class InvoicesQueryRepository {
       params.push(v);
       return `$${params.length}`;
     };
-    if (scope.structureIds !== 'all') {
-      const scoped = `i.structure_id = ANY(${p(scope.structureIds)}::uuid[])`;
-      where.push(scope.includeUnassigned ? `(${scoped} OR i.structure_id IS NULL)` : scoped);
-    }
-    if (f.status?.length) where.push(`i.status = ANY(${p(f.status)}::varchar[])`);
-    if (f.structure) {
-      where.push(
-        /^\d{14}$/.test(f.structure)
-          ? `i.debtor_id = ${p(f.structure)}`
-          : `i.structure_id = ${p(f.structure)}::uuid`,
-      );
-    }
+    const scoped = scope.structureIds !== 'all' ? p(scope.structureIds) : null;
+    const siret = f.structure && /^\d{14}$/.test(f.structure) ? p(f.structure) : null;
+    const structureId = f.structure && !siret ? p(f.structure) : null;
+    if (siret) where.push(`i.debtor_id = ${siret}`);
+    if (structureId) where.push(`i.structure_id = ${structureId}::uuid`);
     if (f.serviceCode) where.push(`i.service_code = ${p(f.serviceCode)}`);
     if (f.supplier) {
       const a = p(f.supplier);
@@ -167,11 +189,11 @@ export class InvoicesQueryRepository {
     else if (f.anomaly) where.push(`${p(f.anomaly)} = ANY(i.anomaly_codes)`);
     if (f.dueBefore) where.push(`i.due_date <= ${p(f.dueBefore)}::date AND i.suspended_since IS NULL`);
     if (f.flowId) where.push(`i.flow_id = ${p(f.flowId)}::uuid`);
-    if (f.tab && LIST_TABS[f.tab]) {
-      const tab = LIST_TABS[f.tab];
-      const inStatus = `i.status = ANY(${p(tab.statuses)}::varchar[])`;
-      where.push(tab.orAnomalies ? `(${inStatus} OR (i.status = 'A_TRAITER' AND cardinality(i.anomaly_codes) > 0))` : inStatus);
-    }
+    // The status filter and the tab are the branches' statuses; the anomalies tab also lists to-process invoices having
+    // an anomaly. No `status = ANY(…)` in a branch: on PostgreSQL ≤ 16 an array condition on an index's second column
+    // makes the scan unordered (a sort of the whole branch instead of its first rows).
+    const tab = f.tab ? LIST_TABS[f.tab] : undefined;
+    if (tab?.orAnomalies) where.push(`(i.status <> 'A_TRAITER' OR cardinality(i.anomaly_codes) > 0)`);
     if (cursor) {
       const c = decodeCursor(cursor, sort);
       if (!c) throw new BadRequestError('INVALID_CURSOR', 'Curseur de page invalide, ou fait pour un autre tri : repartez de la première page');
@@ -180,20 +202,48 @@ export class InvoicesQueryRepository {
       const values = order.keys.map((k, n) => `${p(c.keys[n])}::${k.cast}`).join(', ');
       where.push(`(${exprs}, i.id) ${cmp} (${values}, ${p(c.id)}::uuid)`);
     }
+
+    // The branches: statuses the predicates allow, and structures in scope (those of the SIRET filtered on, when one
+    // is: structure_id is the structure of the debtor's SIRET, set at import by invoice-batch.writer.ts).
+    let statuses: string[] = [...INVOICE_STATUSES];
+    if (tab) statuses = statuses.filter((s) => (tab.statuses as readonly string[]).includes(s) || (tab.orAnomalies && s === 'A_TRAITER'));
+    if (f.status?.length) statuses = statuses.filter((s) => f.status!.includes(s));
+    const st = p(statuses);
+    const branches: Array<{ from: string; on: string }> = [];
+    const perStructure =
+      structureId !== null || siret !== null || (scope.structureIds !== 'all' && scope.structureIds.length <= MAX_STRUCTURE_BRANCHES);
+    if (perStructure) {
+      const inScope = scoped ? `s.id = ANY(${scoped}::uuid[])` : 'TRUE';
+      const ids = structureId
+        ? `(SELECT s.id FROM structures s WHERE s.id = ${structureId}::uuid AND ${inScope})`
+        : siret
+          ? `(SELECT s.id FROM structures s WHERE s.siret = ${siret} AND ${inScope})`
+          : `unnest(${scoped}::uuid[])`;
+      branches.push({ from: `${ids} AS b(structure_id) CROSS JOIN unnest(${st}::varchar[]) AS bs(status)`, on: `i.structure_id = b.structure_id AND i.status = bs.status` });
+      if (scope.includeUnassigned && !structureId) branches.push({ from: `unnest(${st}::varchar[]) AS bs(status)`, on: `i.structure_id IS NULL AND i.status = bs.status` });
+    } else {
+      // Every structure, or too many to branch on: one branch a status (invoices_status_* indexes), scope as a filter.
+      const mine = scoped ? `i.structure_id = ANY(${scoped}::uuid[])` : null;
+      const inScope = mine && scope.includeUnassigned ? `(${mine} OR i.structure_id IS NULL)` : mine;
+      branches.push({ from: `unnest(${st}::varchar[]) AS bs(status)`, on: `i.status = bs.status${inScope ? ` AND ${inScope}` : ''}` });
+    }
+
+    const n = p(limit + 1);
+    const keys = order.keys.map((k, j) => `${k.expr} AS k${j}`).join(', ');
+    const sortKey = order.keys.map((k) => k.text).join(` || '${KEY_SEPARATOR}' || `);
+    const branchSql = (b: { from: string; on: string }) => `
+        SELECT x.* FROM ${b.from} CROSS JOIN LATERAL (
+          SELECT ${LIST_COLUMNS}, ${keys}, ${sortKey} AS sort_key
+            FROM invoices i
+           WHERE ${[b.on, ...where].join(' AND ')}
+           ORDER BY ${order.keys.map((k) => `${k.expr} ${order.dir}`).join(', ')}, i.id ${order.dir}
+           LIMIT ${n}) x`;
     const sql = `
-      SELECT i.id, i.number, i.supplier_id, i.supplier_name, i.debtor_id, i.structure_id, i.service_code, i.type,
-             i.status, i.cpp_status, i.net_amount, i.amount_ttc, i.amount_ht, i.anomaly_codes, i.attachment_count,
-             i.reception_date, i.issue_date, i.due_date, i.suspended_since, i.received_at, i.flow_id,
-             ${order.keys.map((k) => k.text).join(` || '${KEY_SEPARATOR}' || `)} AS sort_key,
-             ${LAST_REASON} AS last_reason
-        FROM invoices i
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY ${order.keys.map((k) => `${k.expr} ${order.dir}`).join(', ')}, i.id ${order.dir}
-       LIMIT ${p(limit + 1)}`;
-    const rows: ListRow[] = await this.dataSource.query(sql, params);
-    const more = rows.length > limit;
-    const items = more ? rows.slice(0, limit) : rows;
-    return { items, nextCursor: more ? encodeCursor(sort, items[items.length - 1]) : null };
+      SELECT i.*, ${LAST_REASON} AS last_reason FROM (${branches.map(branchSql).join('\n        UNION ALL')}
+      ) i
+       ORDER BY ${order.keys.map((_, j) => `i.k${j} ${order.dir}`).join(', ')}, i.id ${order.dir}
+       LIMIT ${n}`;
+    return { sql, params };
   }
 
   findInvoice(id: string): Promise<InvoiceEntity | null> {

@@ -9,6 +9,8 @@ export interface UserRow {
   role: UserRole;
   passwordHash: string | null;
   active: boolean;
+  /** Read with the user by the per-request lookups (session, token): one round trip per API call. */
+  structureIds?: string[];
 }
 
 export interface UserView {
@@ -22,6 +24,8 @@ export interface UserView {
 }
 
 const USER_COLUMNS = `u.id, u.email, u.role, u.password_hash AS "passwordHash", u.active`;
+// The same list as structureIdsOf, in the same order.
+const STRUCTURE_IDS = `ARRAY(SELECT us.structure_id FROM user_structures us WHERE us.user_id = u.id ORDER BY us.structure_id)::text[] AS "structureIds"`;
 
 /** SQL of users, their structures, tokens and sessions. Writes take the caller's transaction manager. */
 @Injectable()
@@ -51,7 +55,7 @@ export class UsersRepository {
   }
 
   async principalOf(user: UserRow, em?: EntityManager): Promise<Principal> {
-    return { userId: user.id, email: user.email, role: user.role, structureIds: await this.structureIdsOf(user.id, em) };
+    return { userId: user.id, email: user.email, role: user.role, structureIds: user.structureIds ?? (await this.structureIdsOf(user.id, em)) };
   }
 
   async insertUser(em: EntityManager, u: { email: string; role: UserRole; passwordHash: string | null }): Promise<string> {
@@ -130,7 +134,7 @@ export class UsersRepository {
 
   async findUserByTokenHash(tokenHash: string): Promise<UserRow | null> {
     const rows: UserRow[] = await this.q().query(
-      `SELECT ${USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
+      `SELECT ${USER_COLUMNS}, ${STRUCTURE_IDS} FROM api_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active`,
       [tokenHash],
     );
@@ -143,7 +147,7 @@ export class UsersRepository {
 
   async findUserBySessionHash(tokenHash: string, now: Date): Promise<UserRow | null> {
     const rows: UserRow[] = await this.q().query(
-      `SELECT ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id
+      `SELECT ${USER_COLUMNS}, ${STRUCTURE_IDS} FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active`,
       [tokenHash, now],
     );

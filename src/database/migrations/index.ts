@@ -15,6 +15,7 @@ import { PesBordereauxDomain1700000012100 } from '@/database/migrations/17000000
 import { PesBordereauErrorsOrder1700000012200 } from '@/database/migrations/1700000012200-pes-bordereau-errors-order';
 import { ReceptionSort1700000013000 } from '@/database/migrations/1700000013000-reception-sort';
 import { PaymentClock1700000014500 } from '@/database/migrations/1700000014500-payment-clock';
+import { MillionInvoices1700000015800 } from '@/database/migrations/1700000015800-million-invoices';
 
 export const MIGRATIONS = [
   Initial1700000000000,
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   PesBordereauErrorsOrder1700000012200,
   ReceptionSort1700000013000,
   PaymentClock1700000014500,
+  MillionInvoices1700000015800,
 ];
