@@ -12,6 +12,8 @@ import { ApiTokenIssuer1700000010100 } from '@/database/migrations/1700000010100
 import { StructureReasons1700000010200 } from '@/database/migrations/1700000010200-structure-reasons';
 import { PesV517Titres1700000012000 } from '@/database/migrations/1700000012000-pes-v517-titres';
 import { ReceptionSort1700000013000 } from '@/database/migrations/1700000013000-reception-sort';
+import { StructureSync1700000015400 } from '@/database/migrations/1700000015400-structure-sync';
+import { WorksInvoices1700000015500 } from '@/database/migrations/1700000015500-works-invoices';
 
 export const MIGRATIONS = [
   Initial1700000000000,
@@ -27,4 +29,6 @@ export const MIGRATIONS = [
   StructureReasons1700000010200,
   PesV517Titres1700000012000,
   ReceptionSort1700000013000,
+  StructureSync1700000015400,
+  WorksInvoices1700000015500,
 ];
