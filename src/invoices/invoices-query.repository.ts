@@ -86,6 +86,7 @@ export interface ListRow {
   structure_id: string | null;
   service_code: string | null;
   type: string;
+  cadre: string;
   status: string;
   cpp_status: string | null;
   net_amount: string;
@@ -181,7 +182,7 @@ export class InvoicesQueryRepository {
       where.push(`(${exprs}, i.id) ${cmp} (${values}, ${p(c.id)}::uuid)`);
     }
     const sql = `
-      SELECT i.id, i.number, i.supplier_id, i.supplier_name, i.debtor_id, i.structure_id, i.service_code, i.type,
+      SELECT i.id, i.number, i.supplier_id, i.supplier_name, i.debtor_id, i.structure_id, i.service_code, i.type, i.cadre,
              i.status, i.cpp_status, i.net_amount, i.amount_ttc, i.amount_ht, i.anomaly_codes, i.attachment_count,
              i.reception_date, i.issue_date, i.due_date, i.suspended_since, i.received_at, i.flow_id,
              ${order.keys.map((k) => k.text).join(` || '${KEY_SEPARATOR}' || `)} AS sort_key,

@@ -9,6 +9,8 @@ import { InvoiceTransitionService } from '@/invoices/invoice-transition.service'
 import { InvoiceTransitionsRepository } from '@/invoices/invoice-transitions.repository';
 import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { InvoiceWorkflowService } from '@/invoices/invoice-workflow.service';
+import { InvoiceWorksController } from '@/invoices/invoice-works.controller';
+import { InvoiceWorksService } from '@/invoices/invoice-works.service';
 import { MandatesService } from '@/invoices/mandates.service';
 import { ReasonsService } from '@/invoices/reasons.service';
 import { StructuresModule } from '@/structures/structures.module';
@@ -26,8 +28,9 @@ import { StructuresModule } from '@/structures/structures.module';
     InvoiceTransitionService,
     InvoiceActionsService,
     { provide: InvoiceWorkflowPort, useClass: InvoiceWorkflowService },
+    InvoiceWorksService,
   ],
-  controllers: [InvoicesController, InvoiceActionsController, ReasonsController],
-  exports: [InvoicesQueryService, InvoiceWorkflowPort, InvoiceActionsService, ReasonsService],
+  controllers: [InvoicesController, InvoiceActionsController, ReasonsController, InvoiceWorksController],
+  exports: [InvoicesQueryService, InvoiceWorkflowPort, InvoiceActionsService, ReasonsService, InvoiceWorksService],
 })
 export class InvoicesModule {}

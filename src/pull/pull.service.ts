@@ -99,6 +99,7 @@ export class PullService {
       report.apiCalls += result.apiCalls;
       for (const k of Object.keys(report.invoices) as Array<keyof PullReport['invoices']>) report.invoices[k] += result.invoices[k];
       report.errors.push(...result.errors, ...result.blocking);
+      if (result.worksHeld) report.worksHeld = (report.worksHeld ?? 0) + result.worksHeld;
       report.timings = {
         importMs: (report.timings?.importMs ?? 0) + result.timings.importMs,
         statusMs: (report.timings?.statusMs ?? 0) + result.timings.statusMs,
