@@ -48,7 +48,7 @@ export class InvoiceWorksService {
     for (const r of records) {
       await this.dataSource.query(
         `INSERT INTO invoice_works (invoice_id, cpro_id, roles, works_status, works_type, cadre, moe, moa, status_at, updated_at)
-         SELECT i.id, $1, $2::text[], $3, $4, $5, $6::jsonb, $7::jsonb, $8::timestamptz, now() FROM invoices i WHERE i.cpro_id = $1
+         SELECT i.id, $1::varchar, $2::text[], $3::varchar, $4::varchar, $5::varchar, $6::jsonb, $7::jsonb, $8::timestamptz, now() FROM invoices i WHERE i.cpro_id = $1::varchar
          ON CONFLICT (invoice_id) DO UPDATE SET roles = EXCLUDED.roles, works_status = EXCLUDED.works_status, works_type = EXCLUDED.works_type,
            cadre = EXCLUDED.cadre, moe = EXCLUDED.moe, moa = EXCLUDED.moa, status_at = EXCLUDED.status_at, updated_at = now()`,
         [r.cproId, r.roles, r.worksStatus, r.worksType, r.cadre, JSON.stringify(r.moe), JSON.stringify(r.moa), r.statusAt],
