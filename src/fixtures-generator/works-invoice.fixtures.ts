@@ -1,6 +1,7 @@
 import { makeSiren, makeSiret } from '@/common/siret/siret';
 import { DemoStructure } from '@/fixtures-generator/demo-structures';
-import { InvoiceSpec, ValidationSpec } from '@/fixtures-generator/pivot-flow.generator';
+import { buildInvoiceSpec, DEFAULT_REFERENCE_DATE, InvoiceSpec, makeIdFlx, PivotFlowSpec, ValidationSpec } from '@/fixtures-generator/pivot-flow.generator';
+import { SeededRng } from '@/fixtures-generator/seeded.rng';
 
 // Works invoices (« factures de travaux », marchés de travaux): the supplier deposits a projet de décompte (cadre
 // A4, A7…), the maîtrise d'œuvre (MOE) checks it, the maîtrise d'ouvrage (MOA) validates it, then it reaches the
@@ -56,4 +57,22 @@ export function applyWorks(spec: InvoiceSpec, structure: Pick<DemoStructure, 'si
   spec.moeDate = spec.receptionDate;
   spec.validations = validations;
   return spec;
+}
+
+/**
+ * A pivot flow of works invoices for one structure, the circuit at each stage in turn (MOE, MOA, recipient) and the
+ * cadres A4 (projet de décompte mensuel), A7 (projet de décompte final), A5 (état d'acompte), for tests and the demo.
+ */
+export function buildWorksFlow(seed: number, structure: DemoStructure, options: { index?: number; count?: number; date?: string } = {}): PivotFlowSpec {
+  const rng = new SeededRng(seed).fork(`works-${structure.siret}`);
+  const index = options.index ?? 90;
+  const stages: WorksStage[] = ['moe', 'moa', 'recipient'];
+  const cadres = ['A4', 'A7', 'A5'];
+  const invoices = Array.from({ length: options.count ?? 3 }, (_, i) =>
+    applyWorks(buildInvoiceSpec(rng.fork(`works-${i}`), { structure, sequence: index * 10_000 + i, date: options.date ?? DEFAULT_REFERENCE_DATE }), structure, {
+      stage: stages[i % stages.length],
+      cadre: cadres[i % cadres.length],
+    }),
+  );
+  return { idFlx: makeIdFlx(index), dtPrd: options.date ?? DEFAULT_REFERENCE_DATE, invoices };
 }
