@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { UnitOfWork } from '@/database/unit-of-work';
 import { InvoiceWorksEntity, WorksParty } from '@/invoices/invoice-works.entity';
 import { InvoiceValidationEntity } from '@/invoices/invoice-validation.entity';
 import { isWorksCadre } from '@/pivot/works-cadres';
@@ -42,18 +43,27 @@ export interface InvoiceWorksView {
  */
 @Injectable()
 export class InvoiceWorksService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
+  ) {}
 
+  /** One transaction for the structure's works invoices (through the unit of work: PGlite's single connection). */
   async record(records: WorksRecord[]): Promise<void> {
-    for (const r of records) {
-      await this.dataSource.query(
+    if (records.length === 0) return;
+    await this.uow.run(async (em) => {
+      for (const r of records) await this.upsert(em, r);
+    });
+  }
+
+  private async upsert(em: EntityManager, r: WorksRecord): Promise<void> {
+    await em.query(
         `INSERT INTO invoice_works (invoice_id, cpro_id, roles, works_status, works_type, cadre, moe, moa, status_at, updated_at)
          SELECT i.id, $1::varchar, $2::text[], $3::varchar, $4::varchar, $5::varchar, $6::jsonb, $7::jsonb, $8::timestamptz, now() FROM invoices i WHERE i.cpro_id = $1::varchar
          ON CONFLICT (invoice_id) DO UPDATE SET roles = EXCLUDED.roles, works_status = EXCLUDED.works_status, works_type = EXCLUDED.works_type,
            cadre = EXCLUDED.cadre, moe = EXCLUDED.moe, moa = EXCLUDED.moa, status_at = EXCLUDED.status_at, updated_at = now()`,
         [r.cproId, r.roles, r.worksStatus, r.worksType, r.cadre, JSON.stringify(r.moe), JSON.stringify(r.moa), r.statusAt],
-      );
-    }
+    );
   }
 
   /** For an invoice already known visible to the caller (InvoicesQueryService.findVisible). */
