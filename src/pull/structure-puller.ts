@@ -72,8 +72,8 @@ export class StructurePuller {
     const ctx: ChorusProCallContext = { account, onCall: () => result.apiCalls++ };
     onProgress?.({ siret, phase: 'search', done: 0, total: 0 });
     // Works invoices too (facturesTravaux, MOE/MOA): those Chorus Pro still holds on the works side are not created.
-    const works = await this.works.search(ctx, window);
-    const entries = this.works.merge(await this.search(ctx, window), works);
+    const [works, recipient] = await Promise.all([this.works.search(ctx, window), this.search(ctx, window)]);
+    const entries = this.works.merge(recipient, works);
     result.worksHeld = works.held.size;
     const total = entries.length;
     let done = 0;

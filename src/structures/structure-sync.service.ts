@@ -111,8 +111,8 @@ export class StructureSyncService {
     const entity = await this.repository.findBySiret(siret);
     if (!entity) throw new NotFoundError('STRUCTURE_NOT_FOUND', `Structure inconnue : SIRET ${siret}`);
     const idStructureCPP = entity.cproStructureId ? Number(entity.cproStructureId) : await this.findChorusProId(ctx, siret);
-    const detail = await this.api.consulterStructure(ctx, { idStructureCPP, codeLangue: 'FR' });
-    const services = await this.allServices(ctx, idStructureCPP);
+    // Independent calls: asked together, the shared quota spaces them (no extra wall time per structure).
+    const [detail, services] = await Promise.all([this.api.consulterStructure(ctx, { idStructureCPP, codeLangue: 'FR' }), this.allServices(ctx, idStructureCPP)]);
     const changes = await this.apply(entity.id, idStructureCPP, detail.parametres, services);
     if (changes.length) this.logger.log(`Structure ${siret} : ${changes.length} changement(s) lu(s) dans Chorus Pro`);
     return { siret, name: entity.name, ok: true, apiCalls: calls.n, services: services.length, changes, error: null };
