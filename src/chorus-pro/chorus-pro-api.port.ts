@@ -4,6 +4,10 @@ import {
   ConsulterFactureResponse,
   ConsulterHistoriqueRequest,
   ConsulterHistoriqueResponse,
+  ConsulterStructureRequest,
+  ConsulterStructureResponse,
+  RechercherFacturesTravauxRequest,
+  RechercherFacturesTravauxResponse,
   RechercherFacturesRecipiendaireRequest,
   RechercherFacturesRecipiendaireResponse,
   RechercherServicesRequest,
@@ -38,4 +42,11 @@ export abstract class ChorusProApi {
   ): Promise<RecupererEtatsTraitementResponse>;
   abstract rechercherStructures(ctx: ChorusProCallContext, request: RechercherStructuresRequest): Promise<RechercherStructuresResponse>;
   abstract rechercherServices(ctx: ChorusProCallContext, request: RechercherServicesRequest): Promise<RechercherServicesResponse>;
+  /** A structure's settings (`parametres`: code service / EJ obligatoires). */
+  abstract consulterStructure(ctx: ChorusProCallContext, request: ConsulterStructureRequest): Promise<ConsulterStructureResponse>;
+  /** Works invoices seen as MOE or MOA; « no result » is codeRetour 20007 here, returned as an empty list. */
+  abstract rechercherFacturesTravaux(
+    ctx: ChorusProCallContext,
+    request: RechercherFacturesTravauxRequest,
+  ): Promise<RechercherFacturesTravauxResponse>;
 }

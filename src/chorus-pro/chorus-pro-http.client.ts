@@ -15,11 +15,16 @@ import {
   ChorusProCallContext,
   CODE_RETOUR_NO_RESULT,
   CODE_RETOUR_OK,
+  CODE_RETOUR_WORKS_NO_RESULT,
   ConsulterFactureRequest,
   ConsulterFactureResponse,
   ConsulterHistoriqueRequest,
   ConsulterHistoriqueResponse,
+  ConsulterStructureRequest,
+  ConsulterStructureResponse,
   CPP_ENDPOINTS,
+  RechercherFacturesTravauxRequest,
+  RechercherFacturesTravauxResponse,
   RechercherFacturesRecipiendaireRequest,
   RechercherFacturesRecipiendaireResponse,
   RechercherServicesRequest,
@@ -130,6 +135,28 @@ export class HttpChorusProApi extends ChorusProApi {
   async rechercherServices(ctx: ChorusProCallContext, request: RechercherServicesRequest): Promise<RechercherServicesResponse> {
     const answer = await this.call<RechercherServicesResponse>(ctx, CPP_ENDPOINTS.rechercherServices, request);
     return { ...answer, listeServices: answer.listeServices ?? [] };
+  }
+
+  async consulterStructure(ctx: ChorusProCallContext, request: ConsulterStructureRequest): Promise<ConsulterStructureResponse> {
+    const answer = await this.call<ConsulterStructureResponse>(ctx, CPP_ENDPOINTS.consulterStructure, request);
+    return { ...answer, parametres: answer.parametres ?? {} };
+  }
+
+  async rechercherFacturesTravaux(
+    ctx: ChorusProCallContext,
+    request: RechercherFacturesTravauxRequest,
+  ): Promise<RechercherFacturesTravauxResponse> {
+    // 20007 (GFT_MSG_01.075) is this endpoint's « aucun résultat » (Pastell's CPPWrapper): an outcome, not a refusal.
+    const answer = await this.call<RechercherFacturesTravauxResponse>(ctx, CPP_ENDPOINTS.rechercherFacturesTravaux, request, { functionalAsOutcome: true });
+    const none = answer.codeRetour === CODE_RETOUR_WORKS_NO_RESULT || answer.codeRetour === CODE_RETOUR_NO_RESULT;
+    if (!none && answer.codeRetour !== CODE_RETOUR_OK) {
+      throw new ChorusProFunctionalError(CPP_ENDPOINTS.rechercherFacturesTravaux, answer.codeRetour, answer.libelle ?? '');
+    }
+    return {
+      ...answer,
+      listeFacturesTravaux: none ? [] : (answer.listeFacturesTravaux ?? []),
+      parametresRetour: answer.parametresRetour ?? (none ? { pageCourante: 1, pages: 0 } : null),
+    };
   }
 
   private async call<T extends ChorusProAnswer>(ctx: ChorusProCallContext, endpoint: string, body: unknown, options: CallOptions = {}): Promise<T> {

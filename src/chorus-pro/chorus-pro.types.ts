@@ -206,9 +206,11 @@ export interface RechercherStructuresResponse extends ChorusProAnswer {
   parametresRetour: ParametresRetour;
 }
 
-/** POST structures/v1/rechercher/services */
+/** POST structures/v1/rechercher/services (paged by `parametresRechercherServicesStructure`, go-choruspro). */
 export interface RechercherServicesRequest {
   idStructure: number;
+  parametresRechercherServicesStructure?: ParamRecherche;
+  /** Older name of the paging block, still read by the simulator. */
   parametres?: ParamRecherche;
 }
 
@@ -217,11 +219,92 @@ export interface ServiceCpp {
   codeService: string;
   libelleService: string;
   estActif: boolean;
+  statutService?: string;
 }
 
 export interface RechercherServicesResponse extends ChorusProAnswer {
   listeServices: ServiceCpp[];
   parametresRetour: ParametresRetour;
+}
+
+/** POST structures/v1/consulter: a structure's settings (field names as go-choruspro and OCA l10n-france read them). */
+export interface ConsulterStructureRequest {
+  idStructureCPP: number;
+  codeLangue?: 'FR' | 'EN' | 'fr' | 'en';
+}
+
+/** `parametres` of structures/v1/consulter: what Chorus Pro requires on invoices sent to the structure. */
+export interface ParametresStructureCpp {
+  /** « Code service obligatoire ». */
+  codeServiceDoitEtreRenseigne?: boolean;
+  /** « Numéro d'engagement (EJ) obligatoire ». */
+  numeroEJDoitEtreRenseigne?: boolean;
+  /** « EJ ou code service » : one of the two is enough. */
+  gestionNumeroEJOuCodeService?: boolean;
+  statutMiseEnPaiementNestPasRemonte?: boolean;
+  estMoaUniquement?: boolean;
+}
+
+export interface ConsulterStructureResponse extends ChorusProAnswer {
+  informationGenerales?: {
+    idStructureCPP?: number;
+    identifiantStructure?: string;
+    raisonSocialeStructure?: string;
+    libelleStructure?: string;
+  };
+  parametres: ParametresStructureCpp;
+}
+
+/** Roles of the user in the works circuit (facturesTravaux/v1/rechercher `roleUtilisateur`). */
+export type WorksRole = 'MOE' | 'MOA';
+
+/** `codeRetour` of facturesTravaux/v1/rechercher when nothing matches (GFT_MSG_01.075), not 20000. */
+export const CODE_RETOUR_WORKS_NO_RESULT = 20007;
+
+/** POST facturesTravaux/v1/rechercher (request shape as Pastell's CPPWrapper sends it). */
+export interface RechercherFacturesTravauxRequest {
+  roleUtilisateur: WorksRole;
+  idDestinataire?: number;
+  periodeDateHeureEtatCourantDu?: string;
+  periodeDateHeureEtatCourantAu?: string;
+  rechercheFactureTravaux?: { pageResultatDemandee?: number; nbResultatsParPage?: number };
+}
+
+/** One entry of `listeFacturesTravaux` (field names of Pastell's samples: idFactureTravaux, statutFactureTravaux…). */
+export interface FactureTravaux {
+  idFactureTravaux: number;
+  numeroFactureTravaux: string;
+  statutFactureTravaux: string;
+  typeDemandePaiement?: 'FACTURE_TRAVAUX';
+  typeFactureTravaux?: string | null;
+  cadreFacturation?: string | null;
+  dateFactureTravaux?: string;
+  dateDepot?: string;
+  dateHeureEtatCourant?: string;
+  idDestinataire?: number;
+  identifiantDestinataire?: string;
+  designationDestinataire?: string;
+  identifiantFournisseur?: string;
+  designationFournisseur?: string;
+  typeIdentifiantFournisseur?: string;
+  codeMOE?: string | null;
+  designationMOE?: string | null;
+  codeMOA?: string | null;
+  designationMOA?: string | null;
+  idServiceExecutant?: number | null;
+  identifiantServiceExecutant?: string | null;
+  devise?: string;
+  montantHT?: number;
+  montantTTC?: number;
+  montantAPayer?: number;
+  factureTelechargeeParDestinataire?: boolean;
+  /** Size in bytes of the pivot (simulator extension, as `taille` of rechercher/recipiendaire). */
+  taille?: number;
+}
+
+export interface RechercherFacturesTravauxResponse extends ChorusProAnswer {
+  listeFacturesTravaux: FactureTravaux[];
+  parametresRetour: { pageCourante: number; pages: number; nbResultatsParPage?: number; total?: number } | null;
 }
 
 /** Endpoints, relative to the API base URL (…/cpro/). */
@@ -234,5 +317,7 @@ export const CPP_ENDPOINTS = {
   recupererEtatsTraitement: 'transverses/v1/recuperer/etats/traitement',
   rechercherStructures: 'structures/v1/rechercher',
   rechercherServices: 'structures/v1/rechercher/services',
+  consulterStructure: 'structures/v1/consulter',
+  rechercherFacturesTravaux: 'facturesTravaux/v1/rechercher',
 } as const;
 export type CppEndpoint = (typeof CPP_ENDPOINTS)[keyof typeof CPP_ENDPOINTS];

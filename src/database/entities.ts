@@ -13,11 +13,13 @@ import { InvoiceHistoryEntity } from '@/invoices/invoice-history.entity';
 import { InvoiceLineEntity } from '@/invoices/invoice-line.entity';
 import { InvoiceValidationEntity } from '@/invoices/invoice-validation.entity';
 import { InvoiceVatEntity } from '@/invoices/invoice-vat.entity';
+import { InvoiceWorksEntity } from '@/invoices/invoice-works.entity';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
 import { StatusOutboxEntity } from '@/status-return/status-outbox.entity';
 import { StatusFlowEntity } from '@/status-return/status-flow.entity';
 import { StructureServiceEntity } from '@/structures/structure-service.entity';
 import { StructureEntity } from '@/structures/structure.entity';
+import { StructureHistoryEntity } from '@/structures/structure-history.entity';
 import { ReasonEntity } from '@/invoices/reason.entity';
 import { ApiTokenEntity } from '@/users/api-token.entity';
 import { SessionEntity } from '@/users/session.entity';
@@ -47,4 +49,6 @@ export const ENTITIES: Function[] = [
   TitreEntity,
   TitreLineEntity,
   BordereauEntity,
+  StructureHistoryEntity,
+  InvoiceWorksEntity,
 ];

@@ -89,6 +89,8 @@ export interface InvoiceSpec {
   deliveryDate?: string;
   paymentMode: { code: string; label?: string };
   receptionDate: string;
+  /** DateMiseADispositionMOE (works invoices, IPM4). */
+  moeDate?: string;
   currency: string;
   amounts: { ht: string; ttc: string; netToPay: string };
   vats: VatSpec[];
@@ -569,6 +571,7 @@ export function invoiceXml(invoice: InvoiceSpec, numOrdre: number, encoder: Atta
     .leaf(5, 'Libelle', invoice.paymentMode.label)
     .close(4, 'ModePaiement')
     .leaf(4, 'DateReception', invoice.receptionDate)
+    .leaf(4, 'DateMiseADispositionMOE', invoice.moeDate)
     .leaf(4, 'Devise', invoice.currency)
     .open(4, 'Montants')
     .leaf(5, 'MontantHT', invoice.amounts.ht)

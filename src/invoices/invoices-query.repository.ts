@@ -87,6 +87,7 @@ export interface ListRow {
   structure_id: string | null;
   service_code: string | null;
   type: string;
+  cadre: string;
   status: string;
   cpp_status: string | null;
   net_amount: string;
@@ -138,7 +139,7 @@ export interface ListQuery {
 // Past this many structures, branching per structure reads more index entries than the status indexes do.
 const MAX_STRUCTURE_BRANCHES = 32;
 
-const LIST_COLUMNS = `i.id, i.number, i.supplier_id, i.supplier_name, i.debtor_id, i.structure_id, i.service_code, i.type,
+const LIST_COLUMNS = `i.id, i.number, i.supplier_id, i.supplier_name, i.debtor_id, i.structure_id, i.service_code, i.type, i.cadre,
              i.status, i.cpp_status, i.net_amount, i.amount_ttc, i.amount_ht, i.anomaly_codes, i.attachment_count,
              i.reception_date, i.issue_date, i.due_date, i.suspended_since, i.received_at, i.flow_id`;
 

@@ -22,6 +22,8 @@ export interface InvoiceListItem {
   structureId: string | null;
   serviceCode: string | null;
   type: string;
+  /** Cadre de facturation (A1…): works cadres are shown as « Facture de travaux ». */
+  cadre: string;
   status: string;
   cppStatus: string | null;
   netAmount: string;
@@ -200,6 +202,7 @@ export class InvoicesQueryService {
       structureId: r.structure_id,
       serviceCode: r.service_code,
       type: r.type,
+      cadre: r.cadre,
       status: r.status,
       cppStatus: r.cpp_status,
       netAmount: r.net_amount,

@@ -11,6 +11,8 @@ import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { InvoiceWorkflowService } from '@/invoices/invoice-workflow.service';
 import { InvoicePaymentsRepository } from '@/invoices/invoice-payments.repository';
 import { InvoicePaymentsService } from '@/invoices/invoice-payments.service';
+import { InvoiceWorksController } from '@/invoices/invoice-works.controller';
+import { InvoiceWorksService } from '@/invoices/invoice-works.service';
 import { MandatesService } from '@/invoices/mandates.service';
 import { ReasonsService } from '@/invoices/reasons.service';
 import { StructuresModule } from '@/structures/structures.module';
@@ -31,8 +33,9 @@ import { StructuresModule } from '@/structures/structures.module';
     // Payments read by the intérêts moratoires (src/late-interest).
     InvoicePaymentsRepository,
     InvoicePaymentsService,
+    InvoiceWorksService,
   ],
-  controllers: [InvoicesController, InvoiceActionsController, ReasonsController],
-  exports: [InvoicesQueryService, InvoiceWorkflowPort, InvoiceActionsService, ReasonsService, InvoicePaymentsService],
+  controllers: [InvoicesController, InvoiceActionsController, ReasonsController, InvoiceWorksController],
+  exports: [InvoicesQueryService, InvoiceWorkflowPort, InvoiceActionsService, ReasonsService, InvoicePaymentsService, InvoiceWorksService],
 })
 export class InvoicesModule {}

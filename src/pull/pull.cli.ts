@@ -41,6 +41,7 @@ function reportLines(report: PullReport): string[] {
   return [
     `Relève terminée : ${n(report.structures)} structure(s), ${n(report.apiCalls)} appel(s) API, ${n(report.invoices.created)} facture(s) créée(s), ` +
       `${n(report.invoices.updated)} mise(s) à jour, ${n(report.invoices.duplicates)} doublon(s), ${n(report.invoices.withAnomalies)} avec anomalies.`,
+    ...(report.worksHeld ? [`  ${n(report.worksHeld)} facture(s) de travaux non créée(s) : suspendue(s) ou à recycler côté travaux dans Chorus Pro.`] : []),
     ...report.errors.map((e) => `  ${e.siret} ${e.invoice ? `facture ${e.invoice} ` : ''}${e.code} : ${e.message}`),
   ];
 }

@@ -6,11 +6,12 @@ import { PullLeaseRepository } from '@/pull/pull-lease.repository';
 import { PullService } from '@/pull/pull.service';
 import { StructurePuller } from '@/pull/structure-puller';
 import { StructuresModule } from '@/structures/structures.module';
+import { WorksInvoiceSearch } from '@/pull/works-search';
 
 /** Nightly pull of received invoices from the Chorus Pro API (« mode service »). */
 @Module({
   imports: [ChorusProModule, IngestionModule, InvoicesModule, StructuresModule],
-  providers: [PullLeaseRepository, StructurePuller, PullService],
+  providers: [PullLeaseRepository, StructurePuller, PullService, WorksInvoiceSearch],
   exports: [PullService, ChorusProModule],
 })
 export class PullModule {}

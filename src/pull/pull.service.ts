@@ -8,6 +8,7 @@ import { PullLeaseRepository } from '@/pull/pull-lease.repository';
 import { emptyPullReport, PullOptions, PullReport } from '@/pull/pull.types';
 import { emptyStructureResult, StructurePuller } from '@/pull/structure-puller';
 import { StructuresService, StructureWithAccount } from '@/structures/structures.service';
+import { StructureSyncService } from '@/structures/structure-sync.service';
 
 const LEASE_SECONDS = 300;
 
@@ -28,6 +29,7 @@ export class PullService {
     private readonly puller: StructurePuller,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly structureSync: StructureSyncService,
   ) {}
 
   async run(options: PullOptions = {}): Promise<PullReport> {
@@ -74,6 +76,9 @@ export class PullService {
     try {
       const account = await this.structures.getTechnicalAccount(structure.siret);
       if (!account) throw new DomainError('TECHNICAL_ACCOUNT_NOT_FOUND', `Compte technique absent pour ${structure.siret}`);
+      // Issue 15: services and « obligatoire » settings as Chorus Pro has them now, before any invoice is checked.
+      const synced = await this.structureSync.syncBeforePull(structure.siret, account, () => result.apiCalls++);
+      if (synced.error) result.errors.push({ siret: structure.siret, code: synced.error.code, message: `Paramétrage non relu dans Chorus Pro : ${synced.error.message}` });
       await this.puller.pull(structure.siret, account, { from, to }, result, options.onProgress);
       if (result.blocking.length > 0) {
         const message = `${result.blocking.length} statut(s) non enregistré(s) : fenêtre conservée pour la prochaine relève`;
@@ -94,6 +99,7 @@ export class PullService {
       report.apiCalls += result.apiCalls;
       for (const k of Object.keys(report.invoices) as Array<keyof PullReport['invoices']>) report.invoices[k] += result.invoices[k];
       report.errors.push(...result.errors, ...result.blocking);
+      if (result.worksHeld) report.worksHeld = (report.worksHeld ?? 0) + result.worksHeld;
       report.timings = {
         importMs: (report.timings?.importMs ?? 0) + result.timings.importMs,
         statusMs: (report.timings?.statusMs ?? 0) + result.timings.statusMs,

@@ -16,6 +16,8 @@ export interface PullReport {
   apiCalls: number;
   invoices: { created: number; updated: number; duplicates: number; withAnomalies: number };
   errors: PullError[];
+  /** Works invoices not created: still SUSPENDUE or A_RECYCLER on Chorus Pro's works side (issue 15). */
+  worksHeld?: number;
   /** Milliseconds spent importing downloaded groups and recording statuses (benchmark). */
   timings?: { importMs: number; statusMs: number };
 }

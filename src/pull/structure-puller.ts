@@ -14,6 +14,7 @@ import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
 import { planDownloadGroups } from '@/pull/download-groups';
 import { PullError, PullProgress } from '@/pull/pull.types';
+import { WorksInvoiceSearch } from '@/pull/works-search';
 
 export interface StructurePullResult {
   apiCalls: number;
@@ -24,6 +25,8 @@ export interface StructurePullResult {
   blocking: PullError[];
   /** Where the time went (benchmark): waiting for the import, recording statuses. */
   timings: { importMs: number; statusMs: number };
+  /** Works invoices left uncreated: Chorus Pro still holds them as SUSPENDUE or A_RECYCLER on the works side. */
+  worksHeld?: number;
 }
 
 export function emptyStructureResult(): StructurePullResult {
@@ -55,6 +58,7 @@ export class StructurePuller {
     private readonly uow: UnitOfWork,
     private readonly config: AppConfig,
     @Optional() @Inject(InvoiceWorkflowPort) private readonly workflow: InvoiceWorkflowPort | null,
+    private readonly works: WorksInvoiceSearch,
   ) {}
 
   async pull(
@@ -67,12 +71,15 @@ export class StructurePuller {
   ): Promise<StructurePullResult> {
     const ctx: ChorusProCallContext = { account, onCall: () => result.apiCalls++ };
     onProgress?.({ siret, phase: 'search', done: 0, total: 0 });
-    const entries = await this.search(ctx, window);
+    // Works invoices too (facturesTravaux, MOE/MOA): those Chorus Pro still holds on the works side are not created.
+    const [works, recipient] = await Promise.all([this.works.search(ctx, window), this.search(ctx, window)]);
+    const entries = this.works.merge(recipient, works);
+    result.worksHeld = works.held.size;
     const total = entries.length;
     let done = 0;
 
     const known = await this.knownByCproId(entries.map((e) => String(e.idFacture)));
-    const fresh = entries.filter((e) => !known.has(String(e.idFacture)));
+    const fresh = entries.filter((e) => !known.has(String(e.idFacture)) && !works.held.has(e.idFacture));
     for (const entry of entries) {
       const invoice = known.get(String(entry.idFacture));
       if (!invoice) continue;
@@ -89,6 +96,7 @@ export class StructurePuller {
       const invoice = imported.get(String(entry.idFacture));
       if (invoice) await this.applyStatus(siret, invoice, entry, result);
     }
+    await this.works.record(works);
     onProgress?.({ siret, phase: 'done', done: total, total });
     return result;
   }

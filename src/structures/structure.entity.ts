@@ -44,6 +44,17 @@ export class StructureEntity {
   @Column({ name: 'return_mode', type: 'varchar', nullable: true })
   returnMode: 'api' | 'file' | 'off' | null;
 
+  /** idStructureCPP (structures/v1/rechercher), kept once found: the sync asks for it once. */
+  @Column({ name: 'cpro_structure_id', type: 'bigint', nullable: true })
+  cproStructureId: string | null;
+
+  /** Last `parametres` of structures/v1/consulter, as read; and when the last sync succeeded. */
+  @Column({ name: 'cpro_settings', type: 'jsonb', nullable: true })
+  cproSettings: Record<string, unknown> | null;
+
+  @Column({ name: 'cpro_synced_at', type: 'timestamptz', nullable: true })
+  cproSyncedAt: Date | null;
+
   @OneToMany(() => StructureServiceEntity, (s) => s.structure, { cascade: false })
   services: StructureServiceEntity[];
 

@@ -3,6 +3,7 @@ import { CliContext } from '@/common/cli/cli.context';
 import { collect, commandGroup, nonNegativeInt } from '@/common/cli/cli.options';
 import { formatCount } from '@/common/money/french-format';
 import { StructuresService } from '@/structures/structures.service';
+import { StructureSyncReport, StructureSyncService } from '@/structures/structure-sync.service';
 
 function parseService(spec: string, active: boolean): { code: string; label: string; active: boolean } {
   const eq = spec.indexOf('=');
@@ -17,6 +18,7 @@ export function registerStructuresCommands(program: Command, ctx: CliContext): v
   setAccountCommand(structures, ctx);
   setReturnModeCommand(structures, ctx);
   listCommand(structures, ctx);
+  syncCommand(structures, ctx);
 }
 
 function addCommand(structures: Command, ctx: CliContext): void {
@@ -96,4 +98,31 @@ function listCommand(structures: Command, ctx: CliContext): void {
         }),
       );
     });
+}
+
+function syncCommand(structures: Command, ctx: CliContext): void {
+  structures
+    .command('sync')
+    .description('Relit dans Chorus Pro les services et les paramètres (code service, engagement obligatoires) des structures ayant un compte technique')
+    .option('--siret <siret>', 'une seule structure')
+    .option('--json', 'sortie JSON')
+    .action(async (opts) => {
+      const report = await (await ctx.get(StructureSyncService)).sync(opts.siret);
+      ctx.output(opts, report, syncLines);
+      if (report.errors > 0) process.exitCode = 1;
+    });
+}
+
+function syncLines(report: StructureSyncReport): string[] {
+  const lines: string[] = [];
+  for (const s of report.structures) {
+    if (!s.ok) {
+      lines.push(`${s.siret} « ${s.name} » : échec — ${s.error?.message ?? 'erreur inconnue'}`);
+      continue;
+    }
+    lines.push(`${s.siret} « ${s.name} » : ${formatCount(s.services)} service(s) dans Chorus Pro, ${s.changes.length ? `${formatCount(s.changes.length)} changement(s)` : 'aucun changement'}`);
+    for (const c of s.changes) lines.push(`  - ${c.message}`);
+  }
+  lines.push(`Synchronisation terminée : ${formatCount(report.structures.length)} structure(s), ${formatCount(report.changes)} changement(s), ${formatCount(report.errors)} échec(s).`);
+  return lines;
 }

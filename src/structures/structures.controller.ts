@@ -90,7 +90,7 @@ export class StructuresController {
   }
 }
 
-function assertMember(user: Principal, structure: { id: string; siret: string }): void {
+export function assertMember(user: Principal, structure: { id: string; siret: string }): void {
   if (!user.structureIds.includes(structure.id)) {
     throw new ForbiddenError('STRUCTURE_FORBIDDEN', `La structure ${structure.siret} ne fait pas partie de vos structures`);
   }

@@ -34,6 +34,8 @@ export interface StructureView {
   /** Return mode of statuses to Chorus Pro: explicit setting, or automatic (api with a technical account, else file). */
   returnMode: 'api' | 'file' | 'off';
   returnModeExplicit: boolean;
+  /** Last time services and settings were read from Chorus Pro (structure-sync.service.ts), null if never. */
+  syncedAt: Date | null;
 }
 
 /** A structure the API pull may serve, with its account login (password read separately, decrypted). */
@@ -189,5 +191,6 @@ function toView(s: StructureEntity): StructureView {
     technicalAccountLogin: s.cproLogin ?? null,
     returnMode: s.returnMode ?? (s.cproLogin ? 'api' : 'file'),
     returnModeExplicit: s.returnMode !== null && s.returnMode !== undefined,
+    syncedAt: s.cproSyncedAt ?? null,
   };
 }

@@ -5,10 +5,11 @@ import {
   CODE_RETOUR_BAD_TRANSITION,
   CPP_ENDPOINTS,
   FactureRecipiendaire,
-  ParametresRetour,
 } from '@/chorus-pro/chorus-pro.types';
 import { canTransition, MOTIF_REQUIRED, nextStatuses } from '@/chorus-pro/simulator/simulator-status.rules';
 import { SimFault, SimInvoice, SimStructure, SimulatorState } from '@/chorus-pro/simulator/simulator.state';
+import { consultStructure, searchServices, searchStructures } from '@/chorus-pro/simulator/simulator-structures.routes';
+import { searchWorks } from '@/chorus-pro/simulator/simulator-works.routes';
 import { buildZip } from '@/fixtures-generator/zip.builder';
 
 // A fake Chorus Pro (PISTE) on loopback, plain node:http. It enforces what the real one enforces — a valid,
@@ -192,9 +193,13 @@ class SimulatorHandler {
       case CPP_ENDPOINTS.recupererEtatsTraitement:
         return send(res, 200, this.nextStates(request));
       case CPP_ENDPOINTS.rechercherStructures:
-        return send(res, 200, this.searchStructures(request));
+        return send(res, 200, searchStructures(this.state, request));
       case CPP_ENDPOINTS.rechercherServices:
-        return send(res, 200, this.searchServices(request));
+        return send(res, 200, searchServices(this.state, request));
+      case CPP_ENDPOINTS.consulterStructure:
+        return send(res, 200, consultStructure(this.state, request));
+      case CPP_ENDPOINTS.rechercherFacturesTravaux:
+        return send(res, 200, searchWorks(this.state, structure, request));
       default:
         return send(res, 404, { codeRetour: 404, libelle: `Service inconnu : ${endpoint}` });
     }
@@ -259,6 +264,7 @@ class SimulatorHandler {
     const matches = this.state
       .invoicesOf(structure.siret)
       .filter((i) => !r.typeDemandePaiement || i.typeDemandePaiement === r.typeDemandePaiement)
+      .filter((i) => !this.state.works.hiddenFromRecipient(i))
       .filter((i) => i.dateHeureEtatCourant.getTime() >= from && i.dateHeureEtatCourant.getTime() <= to)
       .filter((i) => !statuts || statuts.includes(i.statut))
       .filter((i) => !r.numeroFacture || i.spec.number === r.numeroFacture)
@@ -349,37 +355,10 @@ class SimulatorHandler {
     if (list.length === 0) return { codeRetour: 20000, libelle: `Aucun statut de traitement possible depuis ${current}` };
     return { codeRetour: 0, libelle: 'TRA_MSG_00.000', listeStatutsPossiblesPourTraitement: list.map((s) => ({ statutPossiblePourTraitement: s })) };
   }
-
-  private searchStructures(r: Record<string, unknown>) {
-    const criteria = (r.structure ?? {}) as { identifiantStructure?: string; raisonSociale?: string };
-    const list = this.state.structures
-      .filter((s) => !criteria.identifiantStructure || s.siret === criteria.identifiantStructure)
-      .filter((s) => !criteria.raisonSociale || s.name.toLowerCase().includes(criteria.raisonSociale.toLowerCase()))
-      .map((s) => ({ idStructureCPP: s.idStructureCPP, identifiantStructure: s.siret, typeIdentifiantStructure: 'SIRET', designationStructure: s.name, statut: 'ACTIF' }));
-    if (list.length === 0) return { codeRetour: 20000, libelle: 'Aucune structure ne correspond aux critères' };
-    return { codeRetour: 0, libelle: 'TRA_MSG_00.000', listeStructures: list, parametresRetour: onePage(list.length) };
-  }
-
-  private searchServices(r: Record<string, unknown>) {
-    const structure = this.state.structures.find((s) => s.idStructureCPP === Number(r.idStructure));
-    if (!structure) return { codeRetour: 20001, libelle: `Structure inconnue : ${String(r.idStructure)}` };
-    const listeServices = structure.demo.services.map((s, i) => ({
-      idService: structure.idStructureCPP * 10 + i,
-      codeService: s.code,
-      libelleService: s.label,
-      estActif: s.active,
-    }));
-    if (listeServices.length === 0) return { codeRetour: 20000, libelle: 'Aucun service pour cette structure' };
-    return { codeRetour: 0, libelle: 'TRA_MSG_00.000', listeServices, parametresRetour: onePage(listeServices.length) };
-  }
 }
 
 function unknownInvoice(id: unknown) {
   return { codeRetour: 20001, libelle: `GDP_MSG_11.008 La demande de paiement ${String(id)} est inconnue du système.` };
-}
-
-function onePage(total: number): ParametresRetour {
-  return { total, pageCourante: 1, pages: 1, nbResultatsParPage: Math.max(total, 1) };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

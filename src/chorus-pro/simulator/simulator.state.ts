@@ -5,6 +5,9 @@ import { AttachmentEncoder } from '@/fixtures-generator/attachment.encoder';
 import { DEMO_STRUCTURES, DemoStructure } from '@/fixtures-generator/demo-structures';
 import { buildInvoiceSpec, DEFAULT_REFERENCE_DATE, InvoiceSpec, renderPivotFlow } from '@/fixtures-generator/pivot-flow.generator';
 import { SeededRng } from '@/fixtures-generator/seeded.rng';
+import { applyWorks } from '@/fixtures-generator/works-invoice.fixtures';
+import { SimulatorStructureSettings } from '@/chorus-pro/simulator/simulator-structures.routes';
+import { SimulatorWorks } from '@/chorus-pro/simulator/simulator-works.routes';
 
 // Everything the fake Chorus Pro knows: structures with their technical accounts, received invoices (pivot
 // content made by the project's fixture generator), tokens, call statistics, and the faults tests inject.
@@ -72,6 +75,10 @@ export class SimulatorState {
   readonly tokens = new Map<string, number>();
   readonly faults: SimFault[] = [];
   readonly stats: SimulatorStats = { calls: {}, total: 0, rejected429: 0, tokensIssued: 0, downloads: new Map(), arrivals: [] };
+  /** Services and « obligatoire » settings served by structures/v1/… (changed by scenarios). */
+  readonly structureSettings = new SimulatorStructureSettings();
+  /** Works-side state of FACTURE_TRAVAUX invoices, served by facturesTravaux/v1/rechercher. */
+  readonly works = new SimulatorWorks();
   /** Overrides the telecharger/groupe size cap at run time (tests). */
   maxDownloadBytes?: number;
   readonly clientId = `passerelle-sim-${randomBytes(4).toString('hex')}`;
@@ -129,7 +136,7 @@ export class SimulatorState {
         cproId: String(idFacture),
         date: this.options.referenceDate ?? DEFAULT_REFERENCE_DATE,
       });
-      if (works) spec.cadre = 'A4';
+      if (works) applyWorks(spec, structure.demo);
       const deposited = new Date(at.getTime() - 60_000);
       const invoice: SimInvoice = {
         idFacture,

@@ -14,6 +14,8 @@ import { PesV517Titres1700000012000 } from '@/database/migrations/1700000012000-
 import { PesBordereauxDomain1700000012100 } from '@/database/migrations/1700000012100-pes-bordereaux-domain';
 import { PesBordereauErrorsOrder1700000012200 } from '@/database/migrations/1700000012200-pes-bordereau-errors-order';
 import { ReceptionSort1700000013000 } from '@/database/migrations/1700000013000-reception-sort';
+import { StructureSync1700000015400 } from '@/database/migrations/1700000015400-structure-sync';
+import { WorksInvoices1700000015500 } from '@/database/migrations/1700000015500-works-invoices';
 import { PaymentClock1700000014500 } from '@/database/migrations/1700000014500-payment-clock';
 import { MillionInvoices1700000015800 } from '@/database/migrations/1700000015800-million-invoices';
 
@@ -33,6 +35,8 @@ export const MIGRATIONS = [
   PesBordereauxDomain1700000012100,
   PesBordereauErrorsOrder1700000012200,
   ReceptionSort1700000013000,
+  StructureSync1700000015400,
+  WorksInvoices1700000015500,
   PaymentClock1700000014500,
   MillionInvoices1700000015800,
 ];

@@ -4,11 +4,13 @@ import { get, qs } from '/assets/js/api.mjs';
 import { anomalyLabel, statusLabel } from '/assets/js/app.mjs';
 import { clear, h, table } from '/assets/js/dom.mjs';
 import { formatDate, formatDaysLeft, formatMoney } from '/assets/js/format.mjs';
+import { isWorksCadre } from '/assets/js/works.mjs';
 
 export const PAGE_SIZE = 50;
 
-export function kindLabel(type) {
-  return type === '381' ? 'Avoir' : 'Facture';
+export function kindLabel(type, cadre) {
+  if (type === '381') return 'Avoir';
+  return isWorksCadre(cadre) ? 'Facture de travaux' : 'Facture';
 }
 
 export function daysCell(row) {
@@ -44,7 +46,7 @@ export function problemCell(r) {
 
 /** Common columns, by name. */
 export const COLUMNS = {
-  kind: { label: 'Facture / Avoir', cell: (r) => kindLabel(r.type) },
+  kind: { label: 'Facture / Avoir', cell: (r) => kindLabel(r.type, r.cadre) },
   number: { label: 'N° facture', cell: numberLink, class: 'nowrap' },
   supplier: { label: 'Tiers', cell: (r) => r.supplierName },
   service: { label: 'Service', cell: (r) => r.serviceCode ?? '' },

@@ -7,6 +7,7 @@ import { clear, h, inlineNotice, table } from '/assets/js/dom.mjs';
 import { formatDate, formatDateTime, formatDaysLeft, formatDecimal, formatMoney } from '/assets/js/format.mjs';
 import { kindLabel, statusBadge } from '/assets/js/invoice-list.mjs';
 import { fieldList, figurePairs } from '/assets/js/late-interest.mjs';
+import { worksPanel } from '/assets/js/works.mjs';
 
 const ACTION_LABELS = {
   record: 'Facturer',
@@ -72,6 +73,7 @@ export async function render(main, [id]) {
   const attachmentUrl = (a, download) => `/api/invoices/${inv.id}/attachments/${a.id}${download ? '?download=1' : ''}`;
   const one = [inv];
   const reload = () => render(main, [id]);
+  const works = await worksPanel(inv, panel, fields);
 
   const notice = inlineNotice({ id: 'invoice-message' });
   const show = async (message, kind) => {
@@ -117,7 +119,7 @@ export async function render(main, [id]) {
   clear(
     main,
     h('p', {}, h('a', { href: '#/flux' }, '‹ Intégration des flux')),
-    h('h1', {}, `${kindLabel(inv.type)} N° ${inv.number} `, statusBadge(inv.status)),
+    h('h1', {}, `${kindLabel(inv.type, inv.cadre)} N° ${inv.number} `, statusBadge(inv.status)),
     h('p', { class: 'sub' }, `${inv.supplierName} — reçue le ${formatDate(inv.receptionDate)} — net à payer ${formatMoney(inv.netAmount)}`),
     actions.length ? h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions sur la facture' }, actions) : null,
     inv.unknownRecipient ? h('p', { class: 'hint' }, 'Destinataire inconnu : cette facture peut seulement être recyclée (renvoyée vers Chorus Pro) ou rejetée.') : null,
@@ -128,7 +130,7 @@ export async function render(main, [id]) {
       panel(
         'Facture',
         fields([
-          ['Type', `${kindLabel(inv.type)} (${inv.type})`],
+          ['Type', `${kindLabel(inv.type, inv.cadre)} (${inv.type})`],
           ['Numéro', inv.number],
           ['État', statusLabel(inv.status)],
           ['Statut Chorus Pro', inv.cppStatus ?? '—'],
@@ -196,6 +198,7 @@ export async function render(main, [id]) {
       ),
     ),
     lateInterest?.paid ? lateInterestPanel(lateInterest) : null,
+    works,
     inv.anomalies.length
       ? panel(
           'Anomalies',
