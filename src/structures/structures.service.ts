@@ -29,6 +29,8 @@ export interface StructureView {
   /** Return mode of statuses to Chorus Pro: explicit setting, or automatic (api with a technical account, else file). */
   returnMode: 'api' | 'file' | 'off';
   returnModeExplicit: boolean;
+  /** « Comptable sous Hélios »: Hélios tells Chorus Pro of the payment, Passerelle does not. */
+  heliosComptable: boolean;
 }
 
 /** A structure the API pull may serve, with its account login (password read separately, decrypted). */
@@ -116,6 +118,19 @@ export class StructuresService {
     return this.get(siret);
   }
 
+  /**
+   * « Comptable sous Hélios » (issue 14): yes, Hélios sets MISE_A_DISPOSITION_COMPTABLE, COMPTABILISEE and
+   * MISE_EN_PAIEMENT in Chorus Pro and Passerelle pushes none of them; no, the trésorier's « Mise en paiement » is pushed.
+   */
+  async setHeliosComptable(siret: string, heliosComptable: boolean): Promise<StructureView> {
+    if (typeof heliosComptable !== 'boolean') throw new DomainError('HELIOS_COMPTABLE_INVALID', '« Comptable sous Hélios » : oui ou non');
+    await this.uow.run(async (em) => {
+      const result = await em.getRepository(StructureEntity).update({ siret }, { heliosComptable });
+      if (!result.affected) throw new NotFoundError('STRUCTURE_NOT_FOUND', `Structure inconnue : SIRET ${siret}`);
+    });
+    return this.get(siret);
+  }
+
   /** Structures having a technical account (optionally one SIRET), in SIRET order. */
   async listWithTechnicalAccount(siret?: string): Promise<StructureWithAccount[]> {
     const rows = await this.uow.dataSource
@@ -155,5 +170,6 @@ function toView(s: StructureEntity): StructureView {
     technicalAccountLogin: s.cproLogin ?? null,
     returnMode: s.returnMode ?? (s.cproLogin ? 'api' : 'file'),
     returnModeExplicit: s.returnMode !== null && s.returnMode !== undefined,
+    heliosComptable: s.heliosComptable ?? true,
   };
 }
