@@ -9,6 +9,7 @@ import { InvoiceTransitionService } from '@/invoices/invoice-transition.service'
 import { InvoiceTransitionsRepository } from '@/invoices/invoice-transitions.repository';
 import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { InvoiceWorkflowService } from '@/invoices/invoice-workflow.service';
+import { MandateExportService } from '@/invoices/mandate-export.service';
 import { MandatesService } from '@/invoices/mandates.service';
 import { ReasonsService } from '@/invoices/reasons.service';
 import { StructuresModule } from '@/structures/structures.module';
@@ -22,12 +23,13 @@ import { StructuresModule } from '@/structures/structures.module';
     SequenceService,
     ReasonsService,
     MandatesService,
+    MandateExportService,
     InvoiceTransitionsRepository,
     InvoiceTransitionService,
     InvoiceActionsService,
     { provide: InvoiceWorkflowPort, useClass: InvoiceWorkflowService },
   ],
   controllers: [InvoicesController, InvoiceActionsController, ReasonsController],
-  exports: [InvoicesQueryService, InvoiceWorkflowPort, InvoiceActionsService, ReasonsService],
+  exports: [InvoicesQueryService, InvoiceWorkflowPort, InvoiceActionsService, ReasonsService, MandateExportService],
 })
 export class InvoicesModule {}
