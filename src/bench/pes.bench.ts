@@ -4,7 +4,7 @@ import { createAppContext } from '@/app.bootstrap';
 import { arg, benchDatabase, benchDir, line, mb } from '@/bench/bench.support';
 import { loadConfig } from '@/config/app.config';
 import { DatabaseTarget } from '@/database/data-source.factory';
-import { encodeFacture, FlowContext, pesFileBaseName, writeAller, writeFacture } from '@/pes/pes-flow.builder';
+import { encodeFacture, FlowContext, writeAller, writeFacture } from '@/pes/pes-flow.builder';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { PesGenerateService } from '@/pes/pes-generate.service';
 import { TitreData } from '@/pes/pes.types';
@@ -46,7 +46,7 @@ export async function pesBench(args: string[]): Promise<void> {
     const titres: TitreData[] = (await app.get(TitresRepository).findAllForFlow(budget.id)).map(({ pdfName: _n, pdfStorageKey: _k, ...t }) => ({ ...t, pdf: null }));
     const byBordereau: Array<{ ctx: FlowContext; titres: TitreData[]; asap: Map<number, string> }> = [];
     for (const item of result.items) {
-      const ctx: FlowContext = { settings: budget.settings, year: item.year, bordereauNumber: item.number, emittedOn: '2024-04-05', fileBaseName: pesFileBaseName(budget.settings, item.year, item.number) };
+      const ctx: FlowContext = { settings: budget.settings, year: item.year, bordereauNumber: item.number, emittedOn: '2024-04-05', nomFic: item.fileName.replace(/\.xml$/, '') };
       const list = titres.slice((item.number - 1) * perBordereau, item.number * perBordereau);
       byBordereau.push({ ctx, titres: list, asap: new Map(list.map((t) => [t.number, encodeFacture(ctx, t).base64])) });
     }

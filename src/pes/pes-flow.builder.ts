@@ -1,20 +1,17 @@
 import { money } from '@/common/money/money';
 import type { Address, BudgetSettings, Debtor, TitreData } from '@/pes/pes.types';
-import { encodePjContent } from '@/pes/pes-pj';
+import { pjIdUnique, writePesAller } from '@/pes/pes-envelope.writer';
+import { encodePjContent, writePesPj } from '@/pes/pes-pj';
 import { FastXmlWriter, XmlSink } from '@/pes/pes-xml.writer';
 
-// PES V2 « Aller » writer for a recette bordereau and the ASAP of each titre, following the DGFiP schemas of
-// 18/04/2016 (PES_Aller.xsd → PES_RecetteAller, PES_PJ) and their annotations for a PES_Facture typed ASAP.
-// Element order is the XSD's sequence order.
+// PES V2 « Aller » writer for a recette bordereau and the ASAP of each titre, following the DGFiP schema set v5.17
+// (PES_Aller.xsd → PES_RecetteAller, PES_PJ; Class_FacturePESIndiv for the PES_Facture typed ASAP) and the DosTech
+// v5.19. Element order is the XSD's sequence order. The envelope (Enveloppe, EnTetePES) is pes-envelope.writer's.
 
-export const PES_ALLER_NS = 'http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/aller';
 /** PES_PJ TypePJ 006 « PES Facture » (Class_PJ: the ASAP travels gzip+base64 in a PJ of type 006). */
 export const PJ_TYPE_ASAP = '006';
-/** TypePJ 008 « Document complémentaire à l'ASAP » (PES 5.3 TPJ list; absent from the v491 list). */
+/** TypePJ 008 « Document complémentaire à l'ASAP ». */
 export const PJ_TYPE_PDF = '008';
-
-/** Enveloppe/Emetteur: « nom de l'éditeur émetteur du flux », « nom et version de l'application ». */
-export const PES_EMETTEUR = { sigle: 'PASSERELLE', adresse: 'Passerelle 0.1.0' } as const;
 
 export interface FlowContext {
   settings: BudgetSettings;
@@ -22,20 +19,17 @@ export interface FlowContext {
   bordereauNumber: number;
   /** Emission date of the bordereau and of the file (YYYY-MM-DD, collectivité's time zone). */
   emittedOn: string;
-  /** NomFic, also the file name without `.xml`. */
-  fileBaseName: string;
+  /** NomFic, also the file name without `.xml` (pesNomFic). */
+  nomFic: string;
 }
 
-export function asapIdUnique(year: number, bordereau: number, titre: number): string {
-  return `ASAP${year}B${bordereau}T${titre}`; // Base_Alphanum50: letters and digits only
+/** IdUnique of the ASAP (PJ 006) of a titre: unique for the comptable (see pjIdUnique). */
+export function asapIdUnique(s: BudgetSettings, t: Pick<TitreData, 'year' | 'number'>): string {
+  return pjIdUnique(s.collectivite, 'recette', t.year, 'ASAP', t.number);
 }
-export function pdfIdUnique(year: number, bordereau: number, titre: number): string {
-  return `DOC${year}B${bordereau}T${titre}`;
-}
-
-export function pesFileBaseName(s: BudgetSettings, year: number, bordereau: number): string {
-  const c = s.collectivite;
-  return `PESALR_${c.siret}_${c.codCol}${c.codBud}_${year}_BORD${String(bordereau).padStart(7, '0')}`;
+/** IdUnique of the PDF complément (PJ 008) of a titre. */
+export function pdfIdUnique(s: BudgetSettings, t: Pick<TitreData, 'year' | 'number'>): string {
+  return pjIdUnique(s.collectivite, 'recette', t.year, 'DOC', t.number);
 }
 
 function address(w: XmlSink, a: Address, withAdr1 = true, withAdr2 = true): void {
@@ -222,32 +216,14 @@ export interface AllerAttachments {
 
 /** The whole PES_Aller of one bordereau. Attachments are produced titre by titre while writing PES_PJ. */
 export function writeAller(w: XmlSink, ctx: FlowContext, titres: TitreData[], attachments: AllerAttachments): void {
+  writePesAller(w, { collectivite: ctx.settings.collectivite, nomFic: ctx.nomFic, emittedOn: ctx.emittedOn }, (w) => writeRecetteBody(w, ctx, titres, attachments));
+}
+
+/** PES_RecetteAller (one bordereau) then PES_PJ (its ASAPs and PDFs): the body inside writePesAller's envelope. */
+export function writeRecetteBody(w: XmlSink, ctx: FlowContext, titres: TitreData[], attachments: AllerAttachments): void {
   const s = ctx.settings;
   const c = s.collectivite;
   const bord = ctx.bordereauNumber;
-  w.open('n:PES_Aller', { 'xmlns:n': PES_ALLER_NS });
-  w.open('Enveloppe');
-  w.open('Parametres');
-  // « Doit être valorisé à 2 » (TParametres, v5.x); TypFic PESALR1 for a PES_Aller.
-  w.leaf('Version', '2');
-  w.leaf('TypFic', 'PESALR1');
-  w.leaf('NomFic', ctx.fileBaseName);
-  w.close();
-  // Emetteur is mandatory from 5.x on (TCarteVisite): the software's name, then its name and version.
-  w.open('Emetteur');
-  w.leaf('Sigle', PES_EMETTEUR.sigle);
-  w.leaf('Adresse', PES_EMETTEUR.adresse);
-  w.close();
-  w.close();
-  w.open('EnTetePES');
-  w.leaf('DteStr', ctx.emittedOn);
-  w.leaf('IdPost', c.idPost);
-  if (c.libellePoste) w.leaf('LibellePoste', c.libellePoste);
-  w.leaf('IdColl', c.siret);
-  w.leaf('CodCol', c.codCol);
-  w.leaf('CodBud', c.codBud);
-  w.leaf('LibelleColBud', c.label);
-  w.close();
   w.open('PES_RecetteAller');
   w.open('EnTeteRecette');
   w.leaf('IdVer', '2');
@@ -279,14 +255,14 @@ export function writeAller(w: XmlSink, ctx: FlowContext, titres: TitreData[], at
     w.leaf('NatPce', t.natPce);
     w.leaf('Edition', t.edition);
     w.leaf('ObjPce', t.object);
-    const asapId = asapIdUnique(t.year, bord, t.number);
+    const asapId = asapIdUnique(s, t);
     w.open('PJRef');
     w.leaf('Support', '01');
     w.leaf('IdUnique', asapId);
     w.leaf('NomPJ', `${asapId}.xml`);
     w.close();
     if (t.pdf) {
-      const id = pdfIdUnique(t.year, bord, t.number);
+      const id = pdfIdUnique(s, t);
       w.open('PJRef');
       w.leaf('Support', '01');
       w.leaf('IdUnique', id);
@@ -336,31 +312,16 @@ export function writeAller(w: XmlSink, ctx: FlowContext, titres: TitreData[], at
   w.leaf('IdVer', '1');
   w.close();
   for (const t of titres) {
-    const asapId = asapIdUnique(t.year, bord, t.number);
+    const asapId = asapIdUnique(s, t);
     pj(w, t, attachments.asap(t), 'text/xml', asapId, `${asapId}.xml`, PJ_TYPE_ASAP, `PES Facture ASAP du titre ${t.number} bordereau ${bord}`);
     const pdf = t.pdf ? attachments.pdf(t) : null;
     if (t.pdf && pdf) {
-      pj(w, t, pdf, 'application/pdf', pdfIdUnique(t.year, bord, t.number), t.pdf.name, PJ_TYPE_PDF, `Document complémentaire à l'ASAP du titre ${t.number}`);
+      pj(w, t, pdf, 'application/pdf', pdfIdUnique(s, t), t.pdf.name, PJ_TYPE_PDF, `Document complémentaire à l'ASAP du titre ${t.number}`);
     }
   }
   w.close();
-  w.close();
 }
 
-function pj(w: XmlSink, t: TitreData, base64: string, mime: string, id: string, name: string, type: string, description: string): void {
-  w.open('PJ');
-  w.open('Contenu');
-  w.textElement('Fichier', { MIMEType: mime }, base64);
-  w.close();
-  w.leaf('IdUnique', id);
-  w.leaf('NomPJ', name);
-  w.leaf('TypePJ', type);
-  w.leaf('Description', description);
-  w.open('RefCompta');
-  w.leaf('Domaine', '02'); // recette
-  w.leaf('Exercice', String(t.year));
-  w.leaf('TypeObjet', '01');
-  w.leaf('Identifiant', String(t.number));
-  w.close();
-  w.close();
+function pj(w: XmlSink, t: TitreData, encoded: string, mimeType: string, idUnique: string, nomPJ: string, typePJ: string, description: string): void {
+  writePesPj(w, { encoded, mimeType, idUnique, nomPJ, typePJ, description, refCompta: { domain: 'recette', exercice: t.year, typeObjet: '01', identifiant: String(t.number) } });
 }

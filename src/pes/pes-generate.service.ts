@@ -1,6 +1,6 @@
 import archiver from 'archiver';
-import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
@@ -8,7 +8,6 @@ import { Clock } from '@/clock/clock.port';
 import { DomainError, NotFoundError } from '@/common/errors/domain.error';
 import { isUuid } from '@/common/http/validators';
 import { sum } from '@/common/money/money';
-import { SequenceService } from '@/common/sequences/sequence.service';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { DirectoryService } from '@/directory/directory.service';
@@ -16,12 +15,12 @@ import { FileStore } from '@/storage/file-store.port';
 import { BordereauEntity } from '@/pes/bordereau.entity';
 import { BordereauxRepository } from '@/pes/bordereaux.repository';
 import { checkSettings, checkTitreForFlow } from '@/pes/pes.checks';
-import { encodeFacture, FlowContext, pesFileBaseName, writeAller } from '@/pes/pes-flow.builder';
+import { asapIdUnique, encodeFacture, FlowContext, pdfIdUnique, PJ_TYPE_ASAP, PJ_TYPE_PDF, writeRecetteBody } from '@/pes/pes-flow.builder';
+import { PesBordereauFilesService } from '@/pes/pes-bordereau-files.service';
 import { encodePjContent } from '@/pes/pes-pj';
 import { PesBudgetEntity } from '@/pes/pes-budget.entity';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { TitreData } from '@/pes/pes.types';
-import { FastXmlWriter } from '@/pes/pes-xml.writer';
 import { TitreForFlow, TitresRepository } from '@/pes/titres.repository';
 
 export interface GenerateOptions {
@@ -57,11 +56,7 @@ export interface GenerateResult {
 
 const DEFAULT_MAX_TITRES = 1000;
 
-
-/** Sequence scope of bordereau numbers (IdBord), gapless per budget and year. */
-export function bordereauScope(budgetId: string): string {
-  return `pes-bordereau:${budgetId}`;
-}
+export { bordereauScope } from '@/pes/pes-bordereau-files.service';
 
 /**
  * Builds the PES_Aller files of a budget's pending titres: one bordereau per file, numbered gaplessly,
@@ -75,7 +70,7 @@ export class PesGenerateService {
     private readonly bordereauxRepo: BordereauxRepository,
     private readonly budgets: PesBudgetsService,
     private readonly directory: DirectoryService,
-    private readonly sequences: SequenceService,
+    private readonly files: PesBordereauFilesService,
     private readonly store: FileStore,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -125,6 +120,7 @@ export class PesGenerateService {
 
   private async writeBordereau(budget: PesBudgetEntity, year: number, titres: TitreData[]): Promise<GeneratedBordereau | null> {
     const emittedOn = this.today();
+    const s = budget.settings;
     const pdfs = new Map<string, string>();
     // Every PJ is gzip then base64, the PDF (TypePJ 008) included.
     for (const t of titres) if (t.pdf) pdfs.set(t.id!, encodePjContent(t.pdf.content));
@@ -133,29 +129,19 @@ export class PesGenerateService {
       const ids = await this.titresRepo.lockPending(em, titres.map((t) => t.id!));
       const kept = titres.filter((t) => ids.has(t.id!));
       if (!kept.length) return null;
-      const number = await this.sequences.next(em, bordereauScope(budget.id), year);
-      const ctx: FlowContext = { settings: budget.settings, year, bordereauNumber: number, emittedOn, fileBaseName: pesFileBaseName(budget.settings, year, number) };
-      const fileName = `${ctx.fileBaseName}.xml`;
-      const temp = await this.store.tempPath('.xml');
-      const fd = openSync(temp, 'w');
-      let stored;
-      try {
-        const w = new FastXmlWriter((chunk) => writeSync(fd, chunk));
-        writeAller(w, ctx, kept, { asap: (t) => encodeFacture(ctx, t).base64, pdf: (t) => pdfs.get(t.id!) ?? null });
-        w.end();
-        closeSync(fd);
-        stored = await this.store.put(createReadStream(temp));
-      } finally {
-        await rm(temp, { force: true });
-      }
       const ht = sum(kept.map((t) => t.amountHt));
       const tva = sum(kept.map((t) => t.amountTva));
-      const id = await this.bordereauxRepo.insert(em, {
-        budgetId: budget.id, year, number, fileName, storageKey: stored.key, sha256: stored.sha256, size: stored.size,
-        titreCount: kept.length, amountHt: ht.toFixed(2), amountTva: tva.toFixed(2), generatedAt: this.clock.now(),
+      const pjs = kept.flatMap((t) => [
+        { idUnique: asapIdUnique(s, t), piece: t.number, typePJ: PJ_TYPE_ASAP },
+        ...(t.pdf ? [{ idUnique: pdfIdUnique(s, t), piece: t.number, typePJ: PJ_TYPE_PDF }] : []),
+      ]);
+      const spec = { budget, domain: 'recette' as const, year, emittedOn, pieceCount: kept.length, amountHt: ht.toFixed(2), amountTva: tva.toFixed(2), pjs };
+      const file = await this.files.write(em, spec, (w, b) => {
+        const ctx: FlowContext = { settings: s, year, bordereauNumber: b.number, emittedOn, nomFic: b.nomFic };
+        writeRecetteBody(w, ctx, kept, { asap: (t) => encodeFacture(ctx, t).base64, pdf: (t) => pdfs.get(t.id!) ?? null });
       });
-      await this.titresRepo.markEmitted(em, kept.map((t) => t.id!), id);
-      return { id, year, number, fileName, titres: kept.length, amountHt: ht.toFixed(2), amountTva: tva.toFixed(2), sha256: stored.sha256 };
+      await this.titresRepo.markEmitted(em, kept.map((t) => t.id!), file.id);
+      return { id: file.id, year, number: file.number, fileName: file.fileName, titres: kept.length, amountHt: ht.toFixed(2), amountTva: tva.toFixed(2), sha256: file.sha256 };
     });
   }
 

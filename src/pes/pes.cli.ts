@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { CliContext } from '@/common/cli/cli.context';
+import { DomainError } from '@/common/errors/domain.error';
 import { commandGroup, nonNegativeInt } from '@/common/cli/cli.options';
 import { formatCount as n, formatEuros } from '@/common/money/french-format';
 import { PesAcquitService } from '@/pes/pes-acquit.service';
@@ -60,18 +61,37 @@ function generateCommand(pes: Command, ctx: CliContext): void {
 function acquitCommand(pes: Command, ctx: CliContext): void {
   pes
     .command('acquit <file>')
-    .description('Lit un PES_ACQUIT et marque les bordereaux acceptés ou rejetés par Hélios')
+    .description('Lit un PES_ACQUIT et marque les bordereaux (titres, mandats) acceptés ou rejetés par Hélios')
     .option('--json', 'sortie JSON')
     .action(async (file: string, opts) => {
-      const result = await (await ctx.get(PesAcquitService)).applyFile(file);
+      const result = await refusedAsJson(ctx, opts, async () => (await ctx.get(PesAcquitService)).applyFile(file));
+      if (!result) return;
       ctx.output(opts, result, (r) => [
         `Acquittement ${r.nomFic ?? ''} : budget ${r.budget ?? 'inconnu'}, ${n(r.updated)} bordereau(x) mis à jour.`,
+        ...(r.message ? [r.message] : []),
         ...r.elements.map((e) => {
-          const what = e.bordereau ? `bordereau ${e.exercice}-${e.bordereau}` : e.idUnique ? `PJ ${e.idUnique}` : '';
-          return `  ${e.domaineLabel} ${what} : ${e.accepted ? 'accepté' : `REJETÉ (${e.reason})`}${e.matched ? '' : ' — sans correspondance'}`;
+          const what = e.bordereau ? `bordereau ${e.exercice}-${e.bordereau}` : e.idUnique ? `PJ ${e.idUnique}` : 'fichier';
+          return `  ${e.domaineLabel} ${what} : ${e.accepted ? 'accepté' : `REJETÉ (${e.reason})`}${e.matched ? '' : ` — sans correspondance${e.note ? ` (${e.note})` : ''}`}`;
         }),
+        ...r.bordereaux.map((b) => `  → bordereau ${b.domain === 'recette' ? 'de titres' : 'de mandats'} ${b.year}-${b.number} (${b.fileName}) : ${b.status}${b.errors ? `, ${n(b.errors)} erreur(s)` : ''}`),
       ]);
     });
+}
+
+/**
+ * A file the command cannot read (not the expected root, unreadable XML) is refused in French; with --json the
+ * refusal is also the JSON line on stdout (`{"error":{code,message}}`), so that a script reading stdout sees it.
+ */
+async function refusedAsJson<T>(ctx: CliContext, opts: { json?: boolean }, work: () => Promise<T>): Promise<T | null> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!opts.json || !(err instanceof DomainError)) throw err;
+    ctx.printJson({ error: { code: err.code, message: err.message } });
+    ctx.note(`Erreur : ${err.code} : ${err.message}`);
+    process.exitCode = 1;
+    return null;
+  }
 }
 
 function titresImportCommand(titres: Command, ctx: CliContext): void {

@@ -12,12 +12,14 @@ import { TitresController } from '@/pes/titres.controller';
 import { TitresService } from '@/pes/titres.service';
 import { TitresRepository } from '@/pes/titres.repository';
 import { BordereauxRepository } from '@/pes/bordereaux.repository';
+import { PesBordereauFilesService } from '@/pes/pes-bordereau-files.service';
 
 /** Titres de recettes, budget settings, PES ASAP flows for Hélios, acquittements. */
 @Module({
   imports: [DirectoryModule, StructuresModule],
-  providers: [SequenceService, TitresRepository, BordereauxRepository, PesAccessService, PesBudgetsService, TitresService, TitresImportService, PesGenerateService, PesAcquitService],
+  providers: [SequenceService, TitresRepository, BordereauxRepository, PesAccessService, PesBudgetsService, TitresService, TitresImportService, PesGenerateService, PesAcquitService, PesBordereauFilesService],
   controllers: [TitresController, PesController],
-  exports: [PesBudgetsService, TitresService, PesGenerateService],
+  // PesBordereauFilesService + BordereauxRepository: for the dépense bordereaux (PES_DepenseAller) built on the same files.
+  exports: [PesBudgetsService, TitresService, PesGenerateService, PesBordereauFilesService, BordereauxRepository, PesAcquitService],
 })
 export class PesModule {}

@@ -66,7 +66,7 @@ describeWithReference('PES ASAP flows (titres → PES_Aller validated against th
     const result = await t.app.get(PesGenerateService).generate('EXEMPLEVILLE-01', { outDir: out });
     expect(result).toMatchObject({ bordereaux: 1, titres: 6, refused: [] });
     const xml = readFileSync(result.files[0], 'utf8');
-    expect(result.files[0]).toMatch(/PESALR_21340000100011_12301_2024_BORD0000001\.xml$/);
+    expect(result.files[0]).toMatch(/PESALR2_21340000100011_240405_1\.xml$/);
 
     // Valid against the v5.17 package as it is (one titre carries a PDF: PJ 008).
     const v = await validatePes(xml);
@@ -157,7 +157,7 @@ describeWithReference('PES ASAP flows (titres → PES_Aller validated against th
   });
 
   it('proves the validation runs: broken variants of a generated flow fail', async () => {
-    const file = readdirSync(out).find((f) => f.includes('_12302_'))!;
+    const file = readdirSync(out).find((f) => readFileSync(join(out, f), 'utf8').includes('<CodBud V="02"/>'))!;
     const xml = readFileSync(join(out, file), 'utf8');
     const noTotal = await validatePes(xml.replace(/<MtBordHt V="[^"]*"\/>/, ''));
     expect(noTotal.valid).toBe(false);
@@ -236,7 +236,7 @@ describeWithReference('PES ASAP flows (titres → PES_Aller validated against th
         'latin1',
       );
     const ok = await acquits.apply(acquit('<ElementACQUIT><DomaineAck V="6"/><EtatAck V="1"/><NumBord V="1"/><ExerciceBord V="2024"/></ElementACQUIT>'));
-    expect(ok).toMatchObject({ budget: 'EXEMPLEVILLE-02', updated: 1, elements: [{ matched: true, status: 'ACCEPTE' }] });
+    expect(ok).toMatchObject({ budget: 'EXEMPLEVILLE-02', updated: 1, elements: [{ matched: true }], bordereaux: [{ domain: 'recette', year: 2024, number: 1, status: 'ACCEPTE' }] });
     const ko = await acquits.apply(
       acquit(
         `<ElementACQUIT><DomaineAck V="6"/><EtatAck V="2"/><NumBord V="1"/><ExerciceBord V="2024"/>

@@ -11,6 +11,7 @@ import { FlowStructures1700000010000 } from '@/database/migrations/1700000010000
 import { ApiTokenIssuer1700000010100 } from '@/database/migrations/1700000010100-api-token-issuer';
 import { StructureReasons1700000010200 } from '@/database/migrations/1700000010200-structure-reasons';
 import { PesV517Titres1700000012000 } from '@/database/migrations/1700000012000-pes-v517-titres';
+import { PesBordereauxDomain1700000012100 } from '@/database/migrations/1700000012100-pes-bordereaux-domain';
 import { ReceptionSort1700000013000 } from '@/database/migrations/1700000013000-reception-sort';
 import { DepenseHelios1700000014000 } from '@/database/migrations/1700000014000-depense-helios';
 
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   ApiTokenIssuer1700000010100,
   StructureReasons1700000010200,
   PesV517Titres1700000012000,
+  PesBordereauxDomain1700000012100,
   ReceptionSort1700000013000,
   DepenseHelios1700000014000,
 ];
