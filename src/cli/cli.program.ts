@@ -7,7 +7,9 @@ import { registerIngestionCommands } from '@/ingestion/ingestion.cli';
 import { registerInvoiceActionCommands } from '@/invoices/invoice-actions.cli';
 import { registerInvoicesCommands } from '@/invoices/invoices.cli';
 import { registerReasonsCommands } from '@/invoices/reasons.cli';
+import { registerDepensePesCommands } from '@/pes/depense/depense-pes.cli';
 import { registerPesCommands } from '@/pes/pes.cli';
+import { registerPaymentsCommands } from '@/payments/payments.cli';
 import { registerPullCommands } from '@/pull/pull.cli';
 import { registerStatusReturnCommands } from '@/status-return/status-return.cli';
 import { registerStructuresCommands } from '@/structures/structures.cli';
@@ -28,6 +30,7 @@ export const COMMAND_GROUPS: ReadonlyArray<[name: string, description: string]> 
   ['annuaire', 'Annuaire des structures publiques (Chorus Pro)'],
   ['pes', 'Flux PES pour Hélios'],
   ['titres', 'Titres de recettes'],
+  ['paiements', 'Paiements reçus par les fournisseurs (retours Hélios)'],
 ];
 
 /**
@@ -46,6 +49,8 @@ export const COMMAND_REGISTRARS: readonly CliRegistrar[] = [
   registerStatusReturnCommands,
   registerDirectoryCommands,
   registerPesCommands,
+  registerDepensePesCommands,
+  registerPaymentsCommands,
 ];
 
 export const VERSION = '0.1.0';
