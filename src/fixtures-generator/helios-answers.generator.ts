@@ -84,6 +84,7 @@ export interface AcquitElementSpec {
   year?: number;
   bordereau?: number;
   idUnique?: string;
+  /** `code`: NumAnoAck (TNumAnoAck: ERREUR_AUTRE, ERREUR_PJ…); `label`: LibelleAnoAck, Hélios' number first (« 1203 – … »). */
   error?: { code: string; label: string };
   /** Rejected pieces (mandats) with their error. */
   pieces?: Array<{ idPce: number; code: string; label: string }>;
@@ -100,7 +101,7 @@ export function buildPesAcquit(header: HeliosHeader, elements: AcquitElementSpec
     .join('\n');
   return latin1(
     `<n:PES_ACQUIT xmlns:n="http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/retour/v2">\n` +
-      `<Enveloppe><Parametres>${leaf('Version', 2)}${leaf('TypFic', 'PESALR2')}${leaf('NomFic', header.nomFic)}</Parametres></Enveloppe>\n` +
+      `<Enveloppe><Parametres>${leaf('Version', 2)}${leaf('TypFic', 'PESALR2')}${leaf('NomFic', header.nomFic)}</Parametres><Emetteur>${leaf('Sigle', 'HELIOS')}${leaf('Adresse', 'DGFIP')}</Emetteur></Enveloppe>\n` +
       `${entete(header, 'CodCol')}\n<ACQUIT><EnTeteAcquit>${leaf('IdVer', 2)}</EnTeteAcquit>\n${body}\n</ACQUIT></n:PES_ACQUIT>\n`,
   );
 }

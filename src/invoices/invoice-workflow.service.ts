@@ -67,7 +67,7 @@ export class InvoiceWorkflowService extends InvoiceWorkflowPort {
   async onHeliosPayment(em: EntityManager, invoiceId: string, payment: HeliosPayment): Promise<'paid' | 'recorded'> {
     const invoice = await this.repository.load(em, invoiceId);
     if (!invoice) throw new NotFoundError('INVOICE_NOT_FOUND', `Facture introuvable : ${invoiceId}`);
-    const details = { source: 'HELIOS', paidOn: payment.paidOn, amount: payment.amount, mandateNumber: payment.mandateNumber, bordereau: payment.bordereau, retourFile: payment.retourFile };
+    const details = { source: 'HELIOS', paidOn: payment.paidOn, amount: payment.amount, mandat: payment.mandateNumber, bordereau: payment.bordereau, retourFile: payment.retourFile };
     if (ruleOf('helios-paid').from.includes(invoice.status as InvoiceStatus)) {
       await this.transitions.perform(em, invoiceId, 'helios-paid', { role: 'helios', name: 'Hélios', scope: null }, {}, { details });
       return 'paid';

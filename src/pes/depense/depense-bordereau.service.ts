@@ -111,8 +111,10 @@ export class DepenseBordereauService {
     await this.states.settleAcquits(budget.id);
     const result: DepenseGenerateResult = { budget: budget.code, items: [], files: [], refused: [], held: [] };
     const ready: Ready[] = [];
-    for (const m of await this.pending(structure.id)) {
-      const p = await this.prepare(budget, structure, m);
+    const pending = await this.pending(structure.id);
+    const travels = await this.repo.travels(pending.map((m) => m.mandateId));
+    for (const m of pending) {
+      const p = await this.prepare(budget, structure, m, true, (travels.get(m.mandateId) ?? 0) + 1);
       if (p.kind === 'held') result.held.push({ mandat: m.number, invoiceNumber: m.invoiceNumber });
       else if (p.kind === 'refused') result.refused.push({ mandat: m.number, invoiceNumber: m.invoiceNumber, reason: p.reason });
       else ready.push(p.ready);
@@ -144,12 +146,14 @@ export class DepenseBordereauService {
   }
 
   /** A mandat held (waiting train), refused (French reason), or ready with its PJ read and encoded. */
-  private async prepare(budget: PesBudgetEntity, structure: StructureEntity, m: MandateForDepense, encode = true): Promise<{ kind: 'held' } | { kind: 'refused'; reason: string } | { kind: 'ready'; ready: Ready }> {
+  private async prepare(budget: PesBudgetEntity, structure: StructureEntity, m: MandateForDepense, encode = true, attempt = 1): Promise<{ kind: 'held' } | { kind: 'refused'; reason: string } | { kind: 'ready'; ready: Ready }> {
     if (m.train === 'attente' && !m.releasedAt) return { kind: 'held' };
     const mapped = mapMandat(m, {
       paymentDelayDays: structure.paymentDelayDays,
       txIntMor: await this.txIntMor(m.dueDate),
-      pjIdUnique: (idPce, rank) => pjIdUnique(budget.settings.collectivite, 'depense', m.year, 'PJ', idPce, rank),
+      // Hélios refuses an IdUnique it already knows (1984 « déjà intégrée »): a mandat sent again (after a rejection)
+      // carries its PJ under new ids, E<n> counting its travels.
+      pjIdUnique: (idPce, rank) => pjIdUnique(budget.settings.collectivite, 'depense', m.year, attempt === 1 ? 'PJ' : `E${attempt}PJ`, idPce, rank),
     });
     if (!mapped.ok) return { kind: 'refused', reason: mapped.reason };
     const contents = await Promise.all(mapped.mandat.pjs.map((pj, i) => (i === 0 || encode ? this.read(pj.storageKey) : Promise.resolve(Buffer.alloc(0)))));

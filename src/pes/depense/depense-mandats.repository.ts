@@ -81,6 +81,16 @@ export class DepenseMandatsRepository {
     return new Map(rows.map((r) => [r.mandateId, normalise(r)]));
   }
 
+  /** How many bordereaux each of these mandates already travelled in (a resent mandat's PJ need new IdUniques). */
+  async travels(mandateIds: string[]): Promise<Map<string, number>> {
+    if (!mandateIds.length) return new Map();
+    const rows: Array<{ id: string; n: number }> = await this.dataSource.query(
+      `SELECT mandate_id AS id, count(*)::int AS n FROM pes_depense_mandats WHERE mandate_id = ANY($1::uuid[]) GROUP BY mandate_id`,
+      [mandateIds],
+    );
+    return new Map(rows.map((r) => [r.id, Number(r.n)]));
+  }
+
   /** Rows still waiting for Hélios' acquit (ENVOYE), to be settled from the bordereaux' acquits. */
   async awaitingAcquit(budgetId: string): Promise<DepenseMandatRow[]> {
     const rows: DepenseMandatRow[] = await this.dataSource.query(`${ROW} WHERE d.budget_id = $1 AND d.state = 'ENVOYE' AND b.status <> 'GENERE'`, [budgetId]);
