@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- assertions walk parsed XML trees */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -233,7 +233,7 @@ describeWithReference('PES dépense: mandats → PES_DepenseAller, acquit, PES_D
     expect(retourBuffer.toString('latin1')).toContain('encoding="ISO-8859-1"');
     expect(await validateRetour(retourBuffer.toString('latin1'))).toEqual([]);
     const file = join(out, 'retour.xml');
-    require('node:fs').writeFileSync(file, retourBuffer);
+    writeFileSync(file, retourBuffer);
     const cli = await runCliInProcess(t.app, ['pes', 'retour', file, '--json']);
     expect(cli.exitCode).toBe(0);
     const r = JSON.parse(cli.lines.at(-1)!);

@@ -17,6 +17,8 @@ const SCREENS = [
   { path: 'suivi', label: 'Suivi démat', roles: ['agent', 'admin', 'tresorier'], module: 'suivi' },
   { path: 'statuts', label: 'Retour des statuts', roles: ['agent', 'admin'], module: 'statuts' },
   { path: 'pes', label: 'Titres et PES ASAP', roles: ['agent', 'admin'], module: 'pes' },
+  { path: 'mandats', label: 'Mandats et Hélios', roles: ['agent', 'admin'], module: 'mandats-helios' },
+  { path: 'virement', label: 'Virement reçu', roles: ['agent', 'admin', 'tresorier'], module: 'virement' },
   { path: 'admin', label: 'Administration', roles: ['admin'], module: 'admin' },
 ];
 // Screens reached from another one (not in the menu): module, who may open them (the server decides anyway), title.

@@ -172,6 +172,7 @@ export async function render(main) {
           { label: 'Services', cell: (s) => s.services.map((x) => `${x.code}${x.active ? '' : ' (inactif)'}`).join(', '), class: 'wrap' },
           { label: 'Compte technique', cell: (s) => s.technicalAccountLogin ?? '—', class: 'wrap' },
           { label: 'Retour des statuts', cell: (s) => `${RETURN_MODES[s.returnMode] ?? s.returnMode}${s.returnModeExplicit ? '' : ' (automatique)'}` },
+          { label: 'Comptable sous Hélios', cell: (s) => (s.heliosComptable ? 'oui' : 'non') },
           { label: 'Gestionnaire principal', cell: mainAdminOf, class: 'wrap' },
           {
             label: 'Actions',
@@ -198,6 +199,7 @@ export async function render(main) {
     const engagementRequired = h('input', { type: 'checkbox', checked: s.engagementRequired });
     const delay = h('input', { type: 'number', min: 0, max: 365, value: String(s.paymentDelayDays) });
     const mode = h('select', {}, Object.entries(RETURN_MODES).map(([k, l]) => h('option', { value: k, selected: s.returnModeExplicit ? k === s.returnMode : k === 'auto' }, l)));
+    const helios = h('input', { type: 'checkbox', id: 'structure-helios', checked: s.heliosComptable });
     const services = s.services.map((sv) => ({
       code: sv.code,
       label: h('input', { type: 'text', value: sv.label, 'aria-label': `Libellé du service ${sv.code}` }),
@@ -213,6 +215,7 @@ export async function render(main) {
         h('label', { class: 'inline' }, engagementRequired, "N° d'engagement obligatoire"),
         field('structure-delay', 'Délai global de paiement (jours)', delay),
         field('structure-return-mode', 'Retour des statuts vers Chorus Pro', mode),
+        h('label', { class: 'inline', title: 'Oui : Hélios indique à Chorus Pro la mise à disposition du comptable et la mise en paiement ; Passerelle ne les envoie pas.' }, helios, 'Comptable sous Hélios (Hélios indique la mise en paiement à Chorus Pro)'),
         services.length
           ? h(
               'fieldset',
@@ -243,6 +246,7 @@ export async function render(main) {
             paymentDelayDays: Number(delay.value),
             services: edited,
           });
+          if (helios.checked !== s.heliosComptable) await post(`/api/structures/${s.siret}/helios`, { heliosComptable: helios.checked });
           const explicit = s.returnModeExplicit ? s.returnMode : 'auto';
           return mode.value !== explicit ? post(`/api/structures/${s.siret}/return-mode`, { mode: mode.value }) : get(`/api/structures/${s.siret}`);
         },
