@@ -167,7 +167,7 @@ export async function render(main) {
   clear(
     main,
     h('h1', {}, 'Mandats et Hélios'),
-    h('p', { class: 'sub' }, 'Les mandats partent chez le comptable en PES_Aller (bordereau de mandats, facture et PJ jointes) ; Hélios répond par l’acquittement puis le retour des paiements.'),
+    h('p', { class: 'sub' }, 'Les mandats partent chez le comptable en PES_Aller (bordereau de mandats, facture et PJ jointes) ; Hélios répond par l’acquittement puis le retour des paiements. ', h('a', { href: '#/virement', id: 'link-virement' }, 'Un fournisseur a reçu un virement ?')),
     budgets.length
       ? h('div', { class: 'actions' }, h('label', { for: 'depense-budget' }, 'Budget', select), generate)
       : h('p', { class: 'muted' }, 'Aucun budget PES paramétré : le gestionnaire principal le paramètre dans « Titres et PES ASAP ».'),
