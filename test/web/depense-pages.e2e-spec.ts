@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Browser, Page } from 'playwright-core';
-import { Clock, FixedClock } from '@/clock/clock.port';
 import { money } from '@/common/money/money';
 import { DEMO_STRUCTURES } from '@/fixtures-generator/demo-structures';
 import { buildDepenseRetour } from '@/fixtures-generator/helios-answers.generator';
@@ -32,7 +31,8 @@ describe('Pages: bordereau de mandats, retour Hélios, virement reçu (Chromium)
   const nets: string[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp({ overrides: [{ provide: Clock, useValue: new FixedClock(new Date('2026-03-20T09:00:00Z')) }] });
+    // The real clock: the session cookie's expiry follows it, and the browser lives in real time.
+    t = await createTestApp();
     dir = mkdtempSync(join(tmpdir(), 'depense-pages-'));
     await t.app.get(StructuresService).upsert({ ...structure, services: structure.services.map((s) => ({ ...s })) });
     const budget = JSON.parse(readFileSync(resolve(__dirname, '../../fixtures/titres/titres-2024.json'), 'utf8')).budget;
@@ -73,20 +73,20 @@ describe('Pages: bordereau de mandats, retour Hélios, virement reçu (Chromium)
     await page.locator('main h1', { hasText: 'Mandats et Hélios' }).waitFor();
     await page.locator(`tr[data-pending="${numbers[1]}"]`, { hasText: "Train d'attente" }).waitFor();
     await page.getByRole('button', { name: 'Générer le bordereau de mandats' }).click();
-    await page.locator('#depense-result', { hasText: 'Bordereau 2026 n° 1 (1 mandat(s)' }).waitFor();
+    await page.locator('#depense-result', { hasText: 'n° 1 (1 mandat(s)' }).waitFor();
     await page.locator(`tr[data-sent="${numbers[0]}@1"]`, { hasText: 'Envoyé à Hélios' }).waitFor();
 
     await page.locator(`button[data-release="${numbers[1]}"]`).click();
     await page.locator('#depense-message', { hasText: "libéré du train d'attente" }).waitFor();
     await page.getByRole('button', { name: 'Générer le bordereau de mandats' }).click();
-    await page.locator('#depense-result', { hasText: 'Bordereau 2026 n° 2' }).waitFor();
+    await page.locator('#depense-result', { hasText: 'n° 2 (1 mandat(s)' }).waitFor();
 
     const retour = join(dir, 'retour.xml');
     writeFileSync(
       retour,
       buildDepenseRetour({
         nomFic: 'RETOUR-WEB', dteStr: '2026-04-05', idPost: budgetIdPost(), idColl: structure.siret, codCol: '123', codBud: '03',
-        bordereaux: [{ year: 2026, number: 1, pieces: [{ idPce: 1, etatPce: '05', lines: [{ idLigne: 1, mtHt: nets[0], cessOpp: '01', payments: [{ orgEma: '01', paidOn: '2026-04-01', amount: nets[0] }] }] }] }],
+        bordereaux: [{ year: Number(numbers[0].slice(0, 4)), number: 1, pieces: [{ idPce: 1, etatPce: '05', lines: [{ idLigne: 1, mtHt: nets[0], cessOpp: '01', payments: [{ orgEma: '01', paidOn: '2026-04-01', amount: nets[0] }] }] }] }],
       }),
     );
     await page.setInputFiles('#retour-file', retour);
