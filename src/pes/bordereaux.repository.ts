@@ -107,7 +107,7 @@ export class BordereauxRepository {
     const out = new Map<string, Array<Omit<BordereauError, 'domaineLabel'>>>();
     if (!ids.length) return out;
     const rows: Array<Record<string, string | Date | null>> = await this.dataSource.query(
-      `SELECT * FROM pes_bordereau_errors WHERE bordereau_id = ANY($1::uuid[]) ORDER BY received_at, acquit_sha256, position`,
+      `SELECT * FROM pes_bordereau_errors WHERE bordereau_id = ANY($1::uuid[]) ORDER BY seq`,
       [ids],
     );
     for (const r of rows) {

@@ -2,6 +2,7 @@ import { money } from '@/common/money/money';
 import type { Address, BudgetSettings, Debtor, TitreData } from '@/pes/pes.types';
 import { pjIdUnique, writePesAller } from '@/pes/pes-envelope.writer';
 import { encodePjContent, writePesPj } from '@/pes/pes-pj';
+import { talonLines } from '@/pes/pes-talon';
 import { FastXmlWriter, XmlSink } from '@/pes/pes-xml.writer';
 
 // PES V2 « Aller » writer for a recette bordereau and the ASAP of each titre, following the DGFiP schema set v5.17
@@ -53,15 +54,6 @@ function amount(v: string): string {
 /** VAT rates print without useless zeros ("20", "5.5"): Base_Taux allows 5 digits with 2 decimals. */
 function rate(v: string): string {
   return money(v).toFixed();
-}
-
-/** Optical stub (digits and spaces only). The HEL norm's keys are not computed: see README « ce qu'il ne porte pas ». */
-export function talonOptique(s: BudgetSettings, t: TitreData, bordereau: number): [string, string] {
-  const cents = money(t.amountTtc).times(100).toFixed(0);
-  return [
-    `${t.year} ${String(bordereau).padStart(7, '0')} ${String(t.number).padStart(13, '0')}`,
-    `${s.collectivite.siret} ${cents.padStart(12, '0')}`,
-  ];
 }
 
 function debtorInfo(w: XmlSink, d: Debtor, recette: boolean): void {
@@ -183,11 +175,15 @@ export function writeFacture(w: XmlSink, ctx: FlowContext, t: TitreData): void {
   w.leaf('NumTitre', String(t.number));
   w.leaf('NumLigne', '1'); // « A valoriser obligatoirement à 1 »
   w.close();
-  const [l1, l2] = talonOptique(s, t, ctx.bordereauNumber);
-  w.open('TalonOptique2Lignes');
-  w.leaf('Ligne1', l1);
-  w.leaf('Ligne2', l2);
-  w.close();
+  // Lines as the titre or the settings give them, never a computed HEL key (pes-talon.ts); absent when neither does
+  // (checkTalon refuses the titre beforehand when its mode needs one).
+  const talon = talonLines(s, t, ctx.bordereauNumber);
+  if (talon) {
+    w.open('TalonOptique2Lignes');
+    w.leaf('Ligne1', talon[0]);
+    w.leaf('Ligne2', talon[1]);
+    w.close();
+  }
   w.leaf('ModalitesReglement', s.modalites.reglement);
   // The voies de recours are printed from ModalitesContestation (« mention du tribunal compétent »); ConditionsGen,
   // mandatory, is « non repris sur l'édition ASAP ».

@@ -12,9 +12,11 @@ import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { DirectoryService } from '@/directory/directory.service';
 import { FileStore } from '@/storage/file-store.port';
-import { BordereauEntity } from '@/pes/bordereau.entity';
+import { BordereauEntity, BordereauError } from '@/pes/bordereau.entity';
+import { DOMAINE_ACK_LABELS } from '@/pes/pes-acquit.reader';
 import { BordereauxRepository } from '@/pes/bordereaux.repository';
-import { checkSettings, checkTitreForFlow } from '@/pes/pes.checks';
+import { checkSettings, checkTitreForFlow, exerciseWarnings } from '@/pes/pes.checks';
+import { checkTalon } from '@/pes/pes-talon';
 import { asapIdUnique, encodeFacture, FlowContext, pdfIdUnique, PJ_TYPE_ASAP, PJ_TYPE_PDF, writeRecetteBody } from '@/pes/pes-flow.builder';
 import { PesBordereauFilesService } from '@/pes/pes-bordereau-files.service';
 import { encodePjContent } from '@/pes/pes-pj';
@@ -51,8 +53,13 @@ export interface GenerateResult {
   bordereaux: number;
   titres: number;
   refused: Array<{ titre: string; reason: string }>;
+  /** French warnings of the titres emitted (exercice clos, date hors exercice, bordereau émis hors exercice). */
+  warnings: Array<{ titre: string; code: string; message: string }>;
   items: GeneratedBordereau[];
 }
+
+/** A bordereau as listed (REST, `pes bordereaux`): file, state, every Hélios error with domain, piece and line. */
+export type BordereauView = Omit<BordereauEntity, 'storageKey'> & { errors: BordereauError[] };
 
 const DEFAULT_MAX_TITRES = 1000;
 
@@ -83,12 +90,12 @@ export class PesGenerateService {
     if (problems.length) {
       throw new DomainError('PES_SETTINGS_INCOMPLETE', `Paramétrage ASAP du budget ${budget.code} incomplet : ${problems.map((p) => p.message).join(' ; ')}`, 'invalid', { issues: problems });
     }
-    const result: GenerateResult = { files: [], bordereaux: 0, titres: 0, refused: [], items: [] };
+    const result: GenerateResult = { files: [], bordereaux: 0, titres: 0, refused: [], warnings: [], items: [] };
     const pending = await this.withPdfs(await this.titresRepo.findPendingForFlow(budget.id));
     const accepted: TitreData[] = [];
     const refusals: Array<{ id: string; reason: string }> = [];
     for (const t of pending) {
-      const issues = checkTitreForFlow(t, budget.settings);
+      const issues = [...checkTitreForFlow(t, budget.settings), ...checkTalon(budget.settings, t)];
       if (t.edition === '02' && t.debtorSiret) {
         // The directory may have changed since the titre was recorded (structure or service deactivated).
         issues.push(...(await this.directory.checkCppDebtor(t.debtorSiret, t.debtorServiceCode, t.debtorEngagement)));
@@ -97,7 +104,11 @@ export class PesGenerateService {
         const reason = issues.map((i) => `${i.code} : ${i.message}`).join(' ; ');
         result.refused.push({ titre: `${t.year}-${t.number}`, reason });
         refusals.push({ id: t.id!, reason });
-      } else accepted.push(t);
+      } else {
+        accepted.push(t);
+        // Closed exercice, issue date or emission outside the exercice: said, not blocking (Hélios decides).
+        for (const w of exerciseWarnings(budget.settings, t, this.today())) result.warnings.push({ titre: `${t.year}-${t.number}`, ...w });
+      }
     }
     if (refusals.length) {
       await this.uow.run((em) => this.titresRepo.recordRefusals(em, refusals));
@@ -150,7 +161,7 @@ export class PesGenerateService {
     const b = await this.bordereauxRepo.findByNumber(budget.id, options.bordereau!, options.year);
     if (!b) throw new NotFoundError('BORDEREAU_NOT_FOUND', `Bordereau ${options.bordereau}${options.year ? ` de ${options.year}` : ''} inconnu pour le budget ${budget.code}`);
     const item: GeneratedBordereau = { id: b.id, year: b.year, number: b.number, fileName: b.fileName, titres: b.titreCount, amountHt: b.amountHt, amountTva: b.amountTva, sha256: b.sha256 };
-    return { files: await this.export(budget, [item], options), bordereaux: 1, titres: b.titreCount, refused: [], items: [item] };
+    return { files: await this.export(budget, [item], options), bordereaux: 1, titres: b.titreCount, refused: [], warnings: [], items: [item] };
   }
 
   /** Copies the stored files to outDir, or packs them in one ZIP (archiver) with `zip`. */
@@ -185,9 +196,16 @@ export class PesGenerateService {
     return { fileName: b.fileName, stream: await this.store.openRead(b.storageKey), budget };
   }
 
-  async listBordereaux(budgetCode: string): Promise<BordereauEntity[]> {
+  /** Every bordereau of the budget (titres and mandats), its state and every Hélios error kept for it. */
+  async listBordereaux(budgetCode: string): Promise<BordereauView[]> {
     const budget = await this.budgets.getEntity(budgetCode);
-    return this.bordereauxRepo.listByBudget(budget.id);
+    const list = await this.bordereauxRepo.listByBudget(budget.id);
+    const errors = await this.bordereauxRepo.errorsOf(list.map((b) => b.id));
+    return list.map(({ storageKey: _k, ...b }) => ({
+      ...b,
+      size: Number(b.size),
+      errors: (errors.get(b.id) ?? []).map((e) => ({ ...e, domaineLabel: DOMAINE_ACK_LABELS[e.domaine] ?? `domaine ${e.domaine}` })),
+    }));
   }
 
   /** Reads the PDF (PJ 008) of each titre from the store. */

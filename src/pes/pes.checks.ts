@@ -157,6 +157,8 @@ export function checkTitreForFlow(t: TitreData, s: BudgetSettings): Issue[] {
     issues.push({ code: 'TITRE_TOTALS_MISMATCH', message: 'Totaux du titre différents de la somme de ses lignes' });
   }
   if (t.edition === '02' && !t.debtorSiret) issues.push({ code: 'CPP_SIRET_REQUIRED', message: 'ASAP CPP (Edition 02) : le SIRET du débiteur est obligatoire' });
+  // BlocPiece NumeroFacture, « obligatoire si Edition 02 » (v5.x): a titre recorded before the rule is caught here.
+  if (t.edition === '02' && !t.invoiceNumber) issues.push({ code: 'CPP_INVOICE_NUMBER_REQUIRED', message: 'ASAP CPP (Edition 02) : le numéro de facture (NumeroFacture) est obligatoire' });
   return issues;
 }
 

@@ -5,17 +5,23 @@ import { DomainError } from '@/common/errors/domain.error';
 import { commandGroup, nonNegativeInt } from '@/common/cli/cli.options';
 import { formatCount as n, formatEuros } from '@/common/money/french-format';
 import { PesAcquitService } from '@/pes/pes-acquit.service';
+import { PesAsapRetourService } from '@/pes/pes-asap-retour.service';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { PesGenerateService } from '@/pes/pes-generate.service';
 import { TitresImportService } from '@/pes/titres-import.service';
 import { TitresService } from '@/pes/titres.service';
 
-/** `pes budget|generate|acquit` and `titres import|list` (recettes: PES_Aller with ASAP). */
+/** PES_AsapRetour state of a titre, for people. */
+const ASAP_STATE_LABELS: Record<string, string> = { POSTALISE: 'remis à La Poste', NOTIFIE: 'notifié par mail', LU: 'lu par le débiteur', REJETE: 'rejeté' };
+
+/** `pes budget|generate|bordereaux|acquit|asap-retour` and `titres import|list` (recettes: PES_Aller with ASAP). */
 export function registerPesCommands(program: Command, ctx: CliContext): void {
   const pes = commandGroup(program, 'pes');
   budgetCommand(pes, ctx);
   generateCommand(pes, ctx);
+  bordereauxCommand(pes, ctx);
   acquitCommand(pes, ctx);
+  asapRetourCommand(pes, ctx);
   const titres = commandGroup(program, 'titres');
   titresImportCommand(titres, ctx);
   titresListCommand(titres, ctx);
@@ -49,11 +55,30 @@ function generateCommand(pes: Command, ctx: CliContext): void {
         outDir: opts.out,
         zip: Boolean(opts.zip),
       });
-      ctx.output(opts, { files: result.files, bordereaux: result.bordereaux, titres: result.titres, refused: result.refused }, () => [
+      ctx.output(opts, { files: result.files, bordereaux: result.bordereaux, titres: result.titres, refused: result.refused, warnings: result.warnings }, () => [
         ...result.items.map((i) => `Bordereau ${i.year}-${i.number} : ${n(i.titres)} titre(s), ${formatEuros(i.amountHt)} HT → ${i.fileName}`),
         ...result.files.map((f) => `Fichier : ${f}`),
         ...result.refused.map((r) => `Refusé : titre ${r.titre} — ${r.reason}`),
+        ...result.warnings.map((w) => `Attention : titre ${w.titre} — ${w.message}`),
         ...(result.items.length ? [] : ['Aucun titre à émettre.']),
+      ]);
+    });
+}
+
+function bordereauxCommand(pes: Command, ctx: CliContext): void {
+  pes
+    .command('bordereaux')
+    .description('Liste les bordereaux du budget : fichier, état (GENERE, ACCEPTE, REJETE) et chaque erreur Hélios')
+    .requiredOption('--budget <code>', 'code du budget')
+    .option('--json', 'sortie JSON')
+    .action(async (opts) => {
+      const list = await (await ctx.get(PesGenerateService)).listBordereaux(opts.budget);
+      ctx.output(opts, list, (l) => [
+        ...(l.length ? [] : [`Aucun bordereau pour le budget ${opts.budget}.`]),
+        ...l.flatMap((b) => [
+          `${b.domain === 'recette' ? 'Titres' : 'Mandats'} ${b.year}-${b.number}  ${b.status}  ${n(b.titreCount)} pièce(s)  ${formatEuros(b.amountHt)} HT  ${b.fileName}`,
+          ...b.errors.map((e) => `  erreur ${e.heliosCode ?? e.anoCode ?? ''} (domaine ${e.domaine} ${e.domaineLabel}${e.piece ? `, pièce ${e.piece}` : ''}${e.line ? `, ligne ${e.line}` : ''}) : ${e.message}`),
+        ]),
       ]);
     });
 }
@@ -74,6 +99,21 @@ function acquitCommand(pes: Command, ctx: CliContext): void {
           return `  ${e.domaineLabel} ${what} : ${e.accepted ? 'accepté' : `REJETÉ (${e.reason})`}${e.matched ? '' : ` — sans correspondance${e.note ? ` (${e.note})` : ''}`}`;
         }),
         ...r.bordereaux.map((b) => `  → bordereau ${b.domain === 'recette' ? 'de titres' : 'de mandats'} ${b.year}-${b.number} (${b.fileName}) : ${b.status}${b.errors ? `, ${n(b.errors)} erreur(s)` : ''}`),
+      ]);
+    });
+}
+
+function asapRetourCommand(pes: Command, ctx: CliContext): void {
+  pes
+    .command('asap-retour <file>')
+    .description("Lit un PES_AsapRetour d'Hélios : postalisation, notification par mail, première lecture ou rejet de chaque ASAP")
+    .option('--json', 'sortie JSON')
+    .action(async (file: string, opts) => {
+      const result = await refusedAsJson(ctx, opts, async () => (await ctx.get(PesAsapRetourService)).applyFile(file));
+      if (!result) return;
+      ctx.output(opts, result, (r) => [
+        `PES_AsapRetour : ${n(r.read)} ASAP lu(s), ${n(r.recorded)} nouvelle(s) enregistrée(s), ${n(r.unmatched)} sans titre correspondant.`,
+        ...r.items.map((i) => (i.titre ? `  titre ${i.titre} (${i.budget}) : ${i.summary}` : `  ${i.summary}`)),
       ]);
     });
 }
@@ -121,7 +161,7 @@ function titresListCommand(titres: Command, ctx: CliContext): void {
       ctx.output(opts, list, (l) =>
         l.map(
           (t) =>
-            `${t.year}-${t.number}  ${t.status}${t.bordereau ? ` (bordereau ${t.bordereau})` : ''}  Edition ${t.edition}  ${formatEuros(t.amountTtc)}  ${t.debtor.name}${t.lastRefusal ? `  ⚠ ${t.lastRefusal}` : ''}`,
+            `${t.year}-${t.number}  ${t.status}${t.bordereau ? ` (bordereau ${t.bordereau})` : ''}  Edition ${t.edition}  ${formatEuros(t.amountTtc)}  ${t.debtor.name}${t.lastRefusal ? `  ⚠ ${t.lastRefusal}` : ''}${t.asapRetour ? `  ASAP ${ASAP_STATE_LABELS[t.asapRetour.state]}${t.asapRetour.rejectionReason ? ` : ${t.asapRetour.rejectionReason}` : ''}` : ''}`,
         ),
       );
     });

@@ -3,11 +3,11 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { CurrentUser } from '@/users/auth.decorators';
 import { Principal } from '@/users/principal';
-import { BordereauEntity } from '@/pes/bordereau.entity';
 import { PesAccessService, PesAction } from '@/pes/pes-access.service';
 import { AcquitResult, PesAcquitService } from '@/pes/pes-acquit.service';
+import { AsapRetourResult, PesAsapRetourService } from '@/pes/pes-asap-retour.service';
 import { BudgetView, PesBudgetsService } from '@/pes/pes-budgets.service';
-import { GenerateResult, PesGenerateService } from '@/pes/pes-generate.service';
+import { BordereauView, GenerateResult, PesGenerateService } from '@/pes/pes-generate.service';
 import { pesMeta } from '@/pes/pes-meta';
 import { BudgetSettingsDto, FileContentDto, GenerateDto } from '@/pes/pes.dto';
 
@@ -19,6 +19,7 @@ export class PesController {
     private readonly generator: PesGenerateService,
     private readonly acquits: PesAcquitService,
     private readonly access: PesAccessService,
+    private readonly asapRetours: PesAsapRetourService,
   ) {}
 
   private async guard(user: Principal, budgetCode: string, action: PesAction): Promise<void> {
@@ -68,7 +69,8 @@ export class PesController {
   }
 
   @Get('bordereaux')
-  async bordereaux(@CurrentUser() user: Principal, @Query('budget') budget: string): Promise<BordereauEntity[]> {
+  @ApiOperation({ summary: 'Bordereaux du budget (titres, mandats) : fichier, état GENERE/ACCEPTE/REJETE, chaque erreur Hélios (domaine, pièce, ligne, numéro)' })
+  async bordereaux(@CurrentUser() user: Principal, @Query('budget') budget: string): Promise<BordereauView[]> {
     await this.guard(user, budget, 'read');
     return this.generator.listBordereaux(budget);
   }
@@ -87,5 +89,11 @@ export class PesController {
   @ApiOperation({ summary: 'Lit un PES_ACQUIT : bordereaux acceptés ou rejetés par Hélios' })
   acquit(@CurrentUser() user: Principal, @Body() body: FileContentDto): Promise<AcquitResult> {
     return this.acquits.apply(Buffer.from(body.contentBase64, 'base64'), (budget) => this.access.assertBudget(user, budget, 'write'));
+  }
+
+  @Post('asap-retour')
+  @ApiOperation({ summary: 'Lit un PES_AsapRetour : postalisation, notification, première lecture ou rejet de chaque ASAP, gardés sur le titre' })
+  asapRetour(@CurrentUser() user: Principal, @Body() body: FileContentDto): Promise<AsapRetourResult> {
+    return this.asapRetours.apply(Buffer.from(body.contentBase64, 'base64'), (budget) => this.access.assertBudget(user, budget, 'write'));
   }
 }

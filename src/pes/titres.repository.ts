@@ -143,7 +143,10 @@ export class TitresRepository {
     const out = new Map<string, AsapRetourView>();
     if (!titreIds.length) return out;
     const rows: Row[] = await this.dataSource.query(
-      `SELECT * FROM pes_asap_events WHERE titre_id = ANY($1::uuid[]) ORDER BY titre_id, received_at, position`,
+      // Dates as text: the driver would turn a `date` into a local-time Date.
+      `SELECT titre_id, kind, posted_on::text AS posted_on, notified_on::text AS notified_on, first_read_on::text AS first_read_on,
+              rejected_on::text AS rejected_on, rejection_code, rejection_reason, relance, complement_state, received_at
+         FROM pes_asap_events WHERE titre_id = ANY($1::uuid[]) ORDER BY titre_id, received_at, position`,
       [titreIds],
     );
     const byTitre = new Map<string, AsapEvent[]>();
@@ -165,6 +168,31 @@ export class TitresRepository {
     }
     for (const [id, events] of byTitre) out.set(id, foldAsapEvents(events)!);
     return out;
+  }
+
+  /**
+   * The titre whose ASAP travelled in the PJ `idUnique` (pes_bordereau_pjs), else — for a budget the file names —
+   * the titre IdPce of the recette bordereau IdBord of exercice Exer.
+   */
+  async findByAsapPj(idUnique: string, fallback?: { budgetId: string; year: number; bordereau: number; piece: number }): Promise<AsapTitreRef | null> {
+    const select = `SELECT t.id, t.year, t.number, b.id AS "budgetId", b.code AS "budgetCode", b.id_coll AS "idColl"
+      FROM pes_titres t JOIN pes_budgets b ON b.id = t.budget_id JOIN pes_bordereaux d ON d.id = t.bordereau_id`;
+    const [row] = await this.dataSource.query(`${select} JOIN pes_bordereau_pjs p ON p.bordereau_id = d.id AND p.piece = t.number WHERE p.id_unique = $1`, [idUnique]);
+    if (row || !fallback) return row ?? null;
+    const [other] = await this.dataSource.query(`${select} WHERE t.budget_id = $1 AND d.domain = 'recette' AND d.year = $2 AND d.number = $3 AND t.number = $4`, [
+      fallback.budgetId, fallback.year, fallback.bordereau, fallback.piece,
+    ]);
+    return other ?? null;
+  }
+
+  /** One PES_AsapRetour piece of news; the same file read again adds nothing (source_sha256, position). */
+  async insertAsapEvent(em: EntityManager, titreId: string, idUnique: string, e: AsapEvent, sha256: string, position: number): Promise<boolean> {
+    const rows = await em.query(
+      `INSERT INTO pes_asap_events (titre_id, id_unique, kind, posted_on, notified_on, first_read_on, rejected_on, rejection_code, rejection_reason, relance, complement_state, source_sha256, position, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING RETURNING id`,
+      [titreId, idUnique, e.kind, e.postedOn, e.notifiedOn, e.firstReadOn, e.rejectedOn, e.rejectionCode, e.rejectionReason, e.relance, e.complementState, sha256, position, e.receivedAt],
+    );
+    return (Array.isArray(rows[0]) ? rows[0] : rows).length > 0;
   }
 
   private async loadForFlow(where: string, params: unknown[]): Promise<TitreForFlow[]> {
@@ -215,4 +243,14 @@ export class TitresRepository {
       lines: byTitre.get(r.id) ?? [],
     }));
   }
+}
+
+/** A titre as a PES_AsapRetour names it. */
+export interface AsapTitreRef {
+  id: string;
+  year: number;
+  number: number;
+  budgetId: string;
+  budgetCode: string;
+  idColl: string;
 }

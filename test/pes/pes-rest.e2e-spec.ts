@@ -67,9 +67,19 @@ describeWithReference('PES REST API (/api/titres, /api/pes) with authentication'
     expect(frozen.status).toBe(409);
     expect(frozen.body.code).toBe('TITRE_FROZEN');
 
+    const bords = await tresorier.get('/api/pes/bordereaux?budget=EXEMPLEVILLE-01');
+    expect(bords.body).toEqual([expect.objectContaining({ id, domain: 'recette', status: 'GENERE', nomFic: gen.body.items[0].fileName.replace(/\.xml$/, ''), errors: [] })]);
+    expect(bords.body[0].storageKey).toBeUndefined();
+    // A PES_AsapRetour about this budget's ASAP: not for another structure's agent, nor for the trésorier.
+    const asapId = `${siret}12301REC2024ASAP1`;
+    const retour = Buffer.from(`<PES_AsapRetour><EnTeteAsap><IdVer V="2"/></EnTeteAsap><Asap><IdUniquePJASAP V="${asapId}"/><Exer V="2024"/><IdBord V="1"/><TypBord V="01"/><IdPce V="1"/><TypPce V="01"/><Postalisation><DatePostalisation V="2024-05-02"/></Postalisation></Asap></PES_AsapRetour>`).toString('base64');
+    expect((await stranger.post('/api/pes/asap-retour', { contentBase64: retour })).status).toBe(403);
+    expect((await tresorier.post('/api/pes/asap-retour', { contentBase64: retour })).status).toBe(403);
+    expect((await agent.post('/api/pes/asap-retour', { contentBase64: retour })).body).toMatchObject({ read: 1, recorded: 1, items: [{ titre: '2024-1', summary: 'remis à La Poste le 02/05/2024' }] });
+
     const list = await tresorier.get('/api/titres?budget=EXEMPLEVILLE-01');
     expect(list.status).toBe(200);
-    expect(list.body).toEqual([expect.objectContaining({ status: 'EMIS', bordereau: 1 })]);
+    expect(list.body).toEqual([expect.objectContaining({ status: 'EMIS', bordereau: 1, asapRetour: expect.objectContaining({ state: 'POSTALISE', postedOn: '2024-05-02' }) })]);
     expect((await stranger.get('/api/pes/budgets')).body).toEqual([]);
   });
 

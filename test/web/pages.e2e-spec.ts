@@ -11,6 +11,7 @@ import { StructuresService } from '@/structures/structures.service';
 import { UsersService } from '@/users/users.service';
 import { apiAs, createUserAndToken } from '@test/support/auth';
 import { launchChromium } from '@test/support/browser';
+import { buildPesAcquit } from '@test/pes/pes-answers.builder';
 import { createTestApp, TestApp } from '@test/support/test-app';
 import { TEST_DB_KIND } from '@test/support/test-database';
 
@@ -468,6 +469,18 @@ describe('Pages in a real browser (Chromium)', () => {
     expect(xml).toContain('MARTIN');
     expect((await agentApi.get('/api/titres?budget=SAINT-AUBIN-01')).body[0].status).toBe('EMIS');
     await shot('14c-pes-genere');
+
+    // Hélios' acquittement read from the page: the bordereau rejected, each error with its domain, piece, number.
+    const [bord] = (await agentApi.get('/api/pes/bordereaux?budget=SAINT-AUBIN-01')).body;
+    const c = (await agentApi.get('/api/pes/budgets/SAINT-AUBIN-01')).body.settings.collectivite;
+    const acquit = buildPesAcquit({ nomFic: bord.nomFic, idColl: c.siret, codCol: c.codCol, codBud: c.codBud }, [
+      { domaine: 6, ok: false, numBord: bord.number, exercice: bord.year, pieces: [{ num: 1, errors: [{ code: 'ERREUR_AUTRE', libelle: '2559 - Code service inconnu ou inactif dans Chorus Pro' }] }] },
+    ]);
+    await page.locator('#acquit-file').setInputFiles({ name: 'PES_ACQUIT.xml', mimeType: 'text/xml', buffer: acquit });
+    await page.getByRole('button', { name: 'Lire l’acquittement' }).click();
+    await page.locator('#acquit-message', { hasText: '1 bordereau(x) mis à jour, 1 rejeté(s)' }).waitFor();
+    await page.locator('[data-bordereau-errors]', { hasText: 'Erreur 2559 — domaine 6 (recette), pièce 1' }).waitFor();
+    await shot('14d-pes-acquit-rejet');
   });
 
   it('administration: users and roles, motifs, structures', async () => {

@@ -12,6 +12,7 @@ import { ApiTokenIssuer1700000010100 } from '@/database/migrations/1700000010100
 import { StructureReasons1700000010200 } from '@/database/migrations/1700000010200-structure-reasons';
 import { PesV517Titres1700000012000 } from '@/database/migrations/1700000012000-pes-v517-titres';
 import { PesBordereauxDomain1700000012100 } from '@/database/migrations/1700000012100-pes-bordereaux-domain';
+import { PesBordereauErrorsOrder1700000012200 } from '@/database/migrations/1700000012200-pes-bordereau-errors-order';
 import { ReceptionSort1700000013000 } from '@/database/migrations/1700000013000-reception-sort';
 import { DepenseHelios1700000014000 } from '@/database/migrations/1700000014000-depense-helios';
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   StructureReasons1700000010200,
   PesV517Titres1700000012000,
   PesBordereauxDomain1700000012100,
+  PesBordereauErrorsOrder1700000012200,
   ReceptionSort1700000013000,
   DepenseHelios1700000014000,
 ];

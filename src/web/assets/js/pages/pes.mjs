@@ -1,5 +1,6 @@
 // « Titres et PES ASAP »: the titres de recettes of a budget (new, edit while pending) and their problems, the budget's
-// settings (admin), « Générer le PES », the bordereaux generated (downloads) and the PES_ACQUIT returned by Hélios.
+// settings (admin), « Générer le PES », the bordereaux generated (downloads, Hélios errors), the PES_ACQUIT and the
+// PES_AsapRetour returned by Hélios.
 import { get, post, qs } from '/assets/js/api.mjs';
 import { currentStructure, session } from '/assets/js/app.mjs';
 import { clear, downloadLink, h, inlineNotice, table } from '/assets/js/dom.mjs';
@@ -16,6 +17,12 @@ const badge = (map, v) => {
 };
 
 let chosen = '';
+
+/** « Erreur 2559 — domaine 6 (recette), pièce 3, ligne 1 : … » */
+function errorText(e) {
+  const where = [`domaine ${e.domaine} (${e.domaineLabel})`, e.piece ? `pièce ${e.piece}` : null, e.line ? `ligne ${e.line}` : null].filter(Boolean).join(', ');
+  return `${e.heliosCode ? `Erreur ${e.heliosCode}` : e.anoCode ?? 'Erreur'} — ${where} : ${e.message}`;
+}
 
 export async function render(main) {
   const budgets = await get('/api/pes/budgets');
@@ -84,12 +91,22 @@ export async function render(main) {
       bordBox,
       table(
         [
-          { label: 'Bordereau', cell: (b) => `${b.year} n° ${b.number}`, class: 'nowrap' },
-          { label: 'Fichier', cell: (b) => b.fileName, class: 'wrap' },
-          { label: 'Titres', cell: (b) => String(b.titreCount), num: true },
+          { label: 'Bordereau', cell: (b) => `${b.domain === 'depense' ? 'Mandats' : 'Titres'} ${b.year} n° ${b.number}`, class: 'nowrap' },
+          { label: 'Fichier (NomFic)', cell: (b) => b.fileName, class: 'wrap' },
+          { label: 'Pièces', cell: (b) => String(b.titreCount), num: true },
           { label: 'Montant HT', cell: (b) => formatMoney(b.amountHt), num: true },
           { label: 'Généré le', cell: (b) => formatDateTime(b.generatedAt), class: 'nowrap' },
-          { label: 'Acquittement', cell: (b) => [badge(BORD_STATES, b.status), b.acquitReason ? ` ${b.acquitReason}` : ''], class: 'wrap' },
+          {
+            label: 'Acquittement',
+            class: 'wrap',
+            // Every Hélios error kept, with its domain, piece, line and Hélios number.
+            cell: (b) => [
+              badge(BORD_STATES, b.status),
+              (b.errors ?? []).length
+                ? h('ul', { class: 'error-text', dataset: { bordereauErrors: String(b.errors.length) } }, b.errors.map((e) => h('li', {}, errorText(e))))
+                : null,
+            ],
+          },
           { label: 'Télécharger', cell: (b) => downloadLink(`/api/pes/bordereaux/${b.id}/file`, 'Télécharger', { dataset: { pesFile: b.fileName } }) },
         ],
         bordereaux,
@@ -136,6 +153,9 @@ export async function render(main) {
           } else {
             generateNotice.show('Aucun titre en attente à mettre dans un PES.');
           }
+          if (r.warnings?.length) {
+            resultBox.append(h('div', { class: 'hint', role: 'status', id: 'pes-warnings' }, h('p', {}, 'Attention :'), h('ul', {}, r.warnings.map((w) => h('li', {}, `${w.titre} — ${w.message}`)))));
+          }
           if (r.refused.length) {
             resultBox.append(h('div', { class: 'error-text', role: 'alert' }, h('p', {}, `${r.refused.length} titre(s) refusé(s) :`), h('ul', {}, r.refused.map((x) => h('li', {}, `${x.titre} — ${x.reason}`)))));
           }
@@ -159,11 +179,29 @@ export async function render(main) {
     if (!file) return acquitNotice.show('Choisissez le fichier PES_ACQUIT.', 'error');
     try {
       const r = await post('/api/pes/acquit', { contentBase64: await fileToBase64(file) });
-      const rejected = r.elements.filter((e) => e.status === 'REJETE').length;
-      acquitNotice.show(`Acquittement ${r.nomFic ?? ''} lu : ${r.updated} bordereau(x) mis à jour${rejected ? `, ${rejected} rejet(s)` : ''}.`, rejected ? 'error' : 'ok');
+      const rejected = r.bordereaux.filter((b) => b.status === 'REJETE').length;
+      // An unknown budget (which IdColl/CodCol/CodBud was looked up) or a file already read: said as such.
+      if (r.message) acquitNotice.show(r.message, r.budget ? 'ok' : 'error');
+      else acquitNotice.show(`Acquittement ${r.nomFic ?? ''} lu : ${r.updated} bordereau(x) mis à jour${rejected ? `, ${rejected} rejeté(s)` : ''}.`, rejected ? 'error' : 'ok');
       await loadBudget();
     } catch (err) {
       acquitNotice.show(err.message, 'error');
+    }
+  });
+
+  const retourNotice = inlineNotice({ id: 'asap-retour-message' });
+  const retourFile = h('input', { type: 'file', id: 'asap-retour-file', accept: '.xml,application/xml,text/xml' });
+  const retourForm = h('form', { class: 'actions' }, h('label', { for: 'asap-retour-file' }, 'Fichier PES_AsapRetour reçu d’Hélios', retourFile), h('button', { type: 'submit' }, 'Lire le retour ASAP'));
+  retourForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const file = retourFile.files?.[0];
+    if (!file) return retourNotice.show('Choisissez le fichier PES_AsapRetour.', 'error');
+    try {
+      const r = await post('/api/pes/asap-retour', { contentBase64: await fileToBase64(file) });
+      retourNotice.show(`Retour ASAP lu : ${r.read} ASAP, ${r.recorded} nouvelle(s) enregistrée(s)${r.unmatched ? `, ${r.unmatched} sans titre correspondant` : ''}.`, r.unmatched ? 'error' : 'ok');
+      await loadBudget();
+    } catch (err) {
+      retourNotice.show(err.message, 'error');
     }
   });
 
@@ -193,7 +231,7 @@ export async function render(main) {
     resultBox,
     budgets.length ? panel('Titres de recettes', h('div', { class: 'actions' }, newTitre), titresBox) : null,
     budgets.length ? panel('PES générés (bordereaux)', bordBox) : null,
-    panel('Acquittements', acquitNotice.el, acquitForm),
+    panel('Acquittements', acquitNotice.el, acquitForm, retourNotice.el, retourForm),
   );
   await loadBudget();
 }
