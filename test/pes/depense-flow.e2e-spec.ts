@@ -303,6 +303,40 @@ describeWithReference('PES dépense: mandats → PES_DepenseAller, acquit, PES_D
     expect(cli.lines.join('\n')).toContain('Retenue de garantie');
   });
 
+  it('a later retour: several payments of one invoice and an advance recovered, explained; the second payment kept in the history', async () => {
+    const net = money(inv[3].netAmount);
+    const advance = net.times('0.10').toDecimalPlaces(2);
+    const first = net.minus(advance).dividedBy(2).toDecimalPlaces(2);
+    const second = net.minus(advance).minus(first);
+    const buffer = buildDepenseRetour({
+      ...header,
+      nomFic: 'PESDEPRETOUR_2026_04_30',
+      dteStr: '2026-04-30',
+      bordereaux: [{ year: 2026, number: 2, pieces: [{ idPce: 4, etatPce: '05', lines: [{ idLigne: 1, mtHt: inv[3].netAmount, cessOpp: '01', payments: [
+        { orgEma: '14', paidOn: '2026-04-15', amount: advance.toFixed(2) },
+        { orgEma: '01', paidOn: '2026-04-15', amount: first.toFixed(2) },
+        { orgEma: '01', paidOn: '2026-04-28', amount: second.toFixed(2) },
+      ] }] }] }],
+    });
+    const r = await t.app.get(DepenseRetourService).apply(buffer, 'retour-2.xml');
+    expect(r.mandats[0].paid.map((p) => p.outcome)).toEqual(['paid', 'recorded']);
+    expect(await statusOf(inv[3].id)).toBe('MISE_EN_PAIEMENT');
+    const steps = await rows(`SELECT step, details->>'paidOn' AS "paidOn", details->>'amount' AS amount FROM invoice_history WHERE invoice_id = $1 AND details->>'source' = 'HELIOS' ORDER BY id`, [inv[3].id]);
+    expect(steps).toEqual([
+      { step: 'PAYMENT', paidOn: '2026-04-15', amount: first.toFixed(2) },
+      { step: 'HELIOS_PAYMENT', paidOn: '2026-04-28', amount: second.toFixed(2) },
+    ]);
+    const [{ s: structureId }] = await rows(`SELECT structure_id AS s FROM invoices WHERE id = $1`, [inv[3].id]);
+    const e = await t.app.get(PaymentsExplainService).explain([structureId], { amount: second.toFixed(2).replace('.', ','), date: '2026-04-29' });
+    const lines = e.matches[0].invoices[0].lines;
+    expect(e.matches[0].invoices[0]).toMatchObject({ invoiceNumber: inv[3].number, paidHere: second.toFixed(2), gap: net.minus(second).toFixed(2) });
+    expect(lines.filter((l) => l.kind !== 'INTERETS_MORATOIRES')).toEqual([
+      expect.objectContaining({ kind: 'AVANCE', amount: advance.toFixed(2), label: expect.stringContaining('Avance récupérée') }),
+      expect.objectContaining({ kind: 'AUTRE_PAIEMENT', amount: first.toFixed(2), label: expect.stringContaining('15/04/2026') }),
+    ]);
+    expect(lines.some((l) => l.kind === 'INEXPLIQUE')).toBe(false);
+  });
+
   it('comptable sous Hélios: the trésorier’s « Mise en paiement » is recorded without an outbox row; not under Hélios, it is pushed', async () => {
     const helios = DEMO_STRUCTURES[0].siret;
     const plain = DEMO_STRUCTURES[2].siret;
