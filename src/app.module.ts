@@ -21,6 +21,8 @@ import { UsersModule } from '@/users/users.module';
 import { CoreModule } from '@/core.module';
 import { DirectoryModule } from '@/directory/directory.module';
 import { PesModule } from '@/pes/pes.module';
+import { DepensePesModule } from '@/pes/depense/depense-pes.module';
+import { PaymentsModule } from '@/payments/payments.module';
 import { WebModule } from '@/web/web.module';
 
 export interface AppModuleOptions {
@@ -41,7 +43,7 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   InvoicesModule,
   LateInterestModule,
   FlowsModule,
-  UsersModule, DirectoryModule, PesModule,
+  UsersModule, DirectoryModule, PesModule, DepensePesModule, PaymentsModule,
   PullModule,
   StatusReturnModule,
   WebModule,

@@ -8,7 +8,9 @@ import { registerInvoiceActionCommands } from '@/invoices/invoice-actions.cli';
 import { registerInvoicesCommands } from '@/invoices/invoices.cli';
 import { registerLateInterestCommands } from '@/late-interest/late-interest.cli';
 import { registerReasonsCommands } from '@/invoices/reasons.cli';
+import { registerDepensePesCommands } from '@/pes/depense/depense-pes.cli';
 import { registerPesCommands } from '@/pes/pes.cli';
+import { registerPaymentsCommands } from '@/payments/payments.cli';
 import { registerPullCommands } from '@/pull/pull.cli';
 import { registerStatusReturnCommands } from '@/status-return/status-return.cli';
 import { registerStructuresCommands } from '@/structures/structures.cli';
@@ -30,6 +32,7 @@ export const COMMAND_GROUPS: ReadonlyArray<[name: string, description: string]> 
   ['pes', 'Flux PES pour Hélios'],
   ['titres', 'Titres de recettes'],
   ['interets-moratoires', 'Intérêts moratoires des factures payées en retard (code de la commande publique)'],
+  ['paiements', 'Paiements reçus par les fournisseurs (retours Hélios)'],
 ];
 
 /**
@@ -49,6 +52,8 @@ export const COMMAND_REGISTRARS: readonly CliRegistrar[] = [
   registerDirectoryCommands,
   registerPesCommands,
   registerLateInterestCommands,
+  registerDepensePesCommands,
+  registerPaymentsCommands,
 ];
 
 export const VERSION = '0.1.0';

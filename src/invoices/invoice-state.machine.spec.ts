@@ -3,7 +3,9 @@ import {
   ACTION_INPUTS,
   availableActions,
   decide,
+  HELIOS_OWNED_STATUSES,
   INVOICE_STATUSES,
+  outboxStatus,
   TRANSITIONS,
   USER_ACTIONS,
 } from '@/invoices/invoice-state.machine';
@@ -57,7 +59,16 @@ describe('invoice state machine', () => {
       payment: 'MANDATEE -> MISE_EN_PAIEMENT [MISE_EN_PAIEMENT]  tresorier',
       'cpp-completed': 'SUSPENDUE -> A_TRAITER [-]  chorus-pro',
       'cpp-paid': 'MANDATEE -> MISE_EN_PAIEMENT [-]  chorus-pro',
+      'helios-paid': 'MANDATEE -> MISE_EN_PAIEMENT [MISE_EN_PAIEMENT]  helios',
     });
+  });
+
+  it('pushes none of the statuses Hélios owns for a structure whose comptable is under Hélios', () => {
+    const pushed = (heliosComptable: boolean) =>
+      Object.fromEntries(TRANSITIONS.filter((t) => t.produces).map((t) => [t.action, outboxStatus(t, { heliosComptable })]));
+    expect(pushed(false)).toMatchObject({ payment: 'MISE_EN_PAIEMENT', 'helios-paid': 'MISE_EN_PAIEMENT', mandate: 'MANDATEE' });
+    expect(pushed(true)).toMatchObject({ payment: null, 'helios-paid': null, mandate: 'MANDATEE', reject: 'REJETEE', suspend: 'SUSPENDUE' });
+    expect(HELIOS_OWNED_STATUSES).toEqual(['MISE_A_DISPOSITION_COMPTABLE', 'COMPTABILISEE', 'MISE_EN_PAIEMENT']);
   });
 
   it('lets an invoice with an unknown recipient only be recycled or rejected', () => {

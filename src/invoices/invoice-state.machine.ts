@@ -32,8 +32,8 @@ export const STATUS_LABELS: Record<InvoiceStatus, string> = {
 };
 
 export type UserRole = 'agent' | 'tresorier' | 'admin';
-/** Who acts: a person with a role, or Chorus Pro itself (pull or pivot flow with Renvoi=Complétée). */
-export type ActorRole = UserRole | 'chorus-pro';
+/** Who acts: a person with a role, Chorus Pro itself (pull or pivot flow with Renvoi=Complétée), or Hélios (PES_DepenseRetour). */
+export type ActorRole = UserRole | 'chorus-pro' | 'helios';
 
 /** Actions offered to people (REST path segment, CLI subcommand, bulk `action`). */
 export const USER_ACTIONS = [
@@ -50,7 +50,9 @@ export const USER_ACTIONS = [
 export type UserAction = (typeof USER_ACTIONS)[number];
 /** Events reported by Chorus Pro (InvoiceWorkflowPort.onChorusProStatus). */
 export type ChorusProEvent = 'cpp-completed' | 'cpp-paid';
-export type InvoiceAction = UserAction | ChorusProEvent;
+/** Events reported by Hélios (InvoiceWorkflowPort.onHeliosPayment): the comptable paid the mandat. */
+export type HeliosEvent = 'helios-paid';
+export type InvoiceAction = UserAction | ChorusProEvent | HeliosEvent;
 
 /** Chorus Pro statuses a transition sends (traiterFactureRecue / CPPStatut). */
 export type CppTargetStatus = 'SERVICE_FAIT' | 'MANDATEE' | 'REJETEE' | 'SUSPENDUE' | 'A_RECYCLER' | 'MISE_EN_PAIEMENT';
@@ -90,7 +92,22 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   // Reported by Chorus Pro: the supplier completed a suspended invoice; the comptable paid it.
   { action: 'cpp-completed', from: ['SUSPENDUE'], to: 'A_TRAITER', produces: null, reasonRequired: false, roles: ['chorus-pro'], allowedForUnknownRecipient: true, step: 'END_SUSPENSION', label: 'Fin de suspension', verb: 'compléter' },
   { action: 'cpp-paid', from: ['MANDATEE'], to: 'MISE_EN_PAIEMENT', produces: null, reasonRequired: false, roles: ['chorus-pro'], allowedForUnknownRecipient: true, step: 'PAYMENT', label: 'Mise en paiement', verb: 'mettre en paiement' },
+  // Reported by Hélios (PES_DepenseRetour, a PaiementEmargement « paiement réel »): the mandat was paid.
+  { action: 'helios-paid', from: ['MANDATEE'], to: 'MISE_EN_PAIEMENT', produces: 'MISE_EN_PAIEMENT', reasonRequired: false, roles: ['helios'], allowedForUnknownRecipient: false, step: 'PAYMENT', label: 'Mise en paiement', verb: 'mettre en paiement' },
 ];
+
+/**
+ * « Comptable sous Hélios » (structure setting, default yes): Hélios itself sets these statuses in Chorus Pro once
+ * the mandat reached the comptable, and a second writer makes Chorus Pro inconsistent. The transition is still
+ * applied and recorded; only its outbox row is not written.
+ */
+export const HELIOS_OWNED_STATUSES: readonly string[] = ['MISE_A_DISPOSITION_COMPTABLE', 'COMPTABILISEE', 'MISE_EN_PAIEMENT'];
+
+/** The Chorus Pro status a transition writes to the outbox for this structure, or null. */
+export function outboxStatus(rule: TransitionRule, structure: { heliosComptable: boolean }): CppTargetStatus | null {
+  if (rule.produces && structure.heliosComptable && HELIOS_OWNED_STATUSES.includes(rule.produces)) return null;
+  return rule.produces;
+}
 
 /**
  * What each person's action takes besides the invoice (the CLI offers exactly these options, the pages these

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '@/clock/clock.port';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
 import { AppConfig } from '@/config/app.config';
-import { ActorRole, decide, InvoiceAction, InvoiceStatus, isUnknownRecipient, ruleOf, STATUS_LABELS } from '@/invoices/invoice-state.machine';
+import { ActorRole, decide, InvoiceAction, InvoiceStatus, isUnknownRecipient, outboxStatus, ruleOf, STATUS_LABELS } from '@/invoices/invoice-state.machine';
 import { InvoiceTransitionsRepository } from '@/invoices/invoice-transitions.repository';
 import { MandateInput, MandatesService } from '@/invoices/mandates.service';
 import { daysLeft, localDate, resumeDueDate } from '@/invoices/payment-deadline';
@@ -136,11 +136,12 @@ export class InvoiceTransitionService {
         cancelledOutboxId: pendingRejection ?? undefined,
       }),
     });
-    if (rule.produces) {
+    const produces = outboxStatus(rule, invoice);
+    if (produces) {
       await this.repository.addOutbox(em, {
         invoiceId: invoice.id,
         structureId: invoice.structureId,
-        targetStatus: rule.produces,
+        targetStatus: produces,
         reason,
         mandateNumber: mandate?.number ?? null,
         historyId,

@@ -21,6 +21,8 @@ export interface InvoiceForWorkflow {
   supplierName: string;
   bankAccount: string | null;
   bankHolder: string | null;
+  /** « Comptable sous Hélios » of the invoice's structure (true when none): see outboxStatus in the state machine. */
+  heliosComptable: boolean;
 }
 
 export interface HistoryStep {
@@ -64,7 +66,8 @@ export class InvoiceTransitionsRepository {
       `SELECT id, status, cpp_status AS "cppStatus", structure_id AS "structureId", anomaly_codes AS "anomalyCodes",
               row_version AS "rowVersion", due_date AS "dueDate", suspended_since AS "suspendedSince", number, type, cadre,
               issue_date AS "issueDate", reception_date AS "receptionDate", net_amount AS "netAmount",
-              supplier_id AS "supplierId", supplier_name AS "supplierName", bank_account AS "bankAccount", bank_holder AS "bankHolder"
+              supplier_id AS "supplierId", supplier_name AS "supplierName", bank_account AS "bankAccount", bank_holder AS "bankHolder",
+              coalesce((SELECT s.helios_comptable FROM structures s WHERE s.id = invoices.structure_id), true) AS "heliosComptable"
          FROM invoices WHERE id = $1`,
       [id],
     );

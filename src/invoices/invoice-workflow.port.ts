@@ -12,4 +12,22 @@ export abstract class InvoiceWorkflowPort {
     cppStatus: string,
     context: { actor: string; flowId?: string | null; details?: Record<string, unknown> },
   ): Promise<void>;
+
+  /**
+   * Hélios paid a mandat (PES_DepenseRetour, PaiementEmargement « paiement réel »): a MANDATEE invoice moves to
+   * MISE_EN_PAIEMENT; one already there keeps the payment in its history (« Paiement Hélios »). The history row's
+   * `details` carry `{ source: 'HELIOS', paidOn, amount, … }` (read by the intérêts moratoires).
+   */
+  abstract onHeliosPayment(em: EntityManager, invoiceId: string, payment: HeliosPayment): Promise<'paid' | 'recorded'>;
+}
+
+export interface HeliosPayment {
+  /** DtePay, YYYY-MM-DD. */
+  paidOn: string;
+  /** Decimal string, 2 decimals: what this payment paid on the invoice's mandat. */
+  amount: string;
+  mandateNumber: string;
+  /** Exercice and IdBord of the bordereau the mandat travelled in. */
+  bordereau: string;
+  retourFile: string | null;
 }

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '@/common/errors/domain.error';
 import { CPP_STATUS_EVENTS, InvoiceStatus, ruleOf } from '@/invoices/invoice-state.machine';
 import { InvoiceTransitionService } from '@/invoices/invoice-transition.service';
 import { InvoiceTransitionsRepository } from '@/invoices/invoice-transitions.repository';
-import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
+import { HeliosPayment, InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 
 /**
  * What Chorus Pro reports about a known invoice (pull, or pivot flow with Renvoi=Complétée), inside the
@@ -62,5 +62,28 @@ export class InvoiceWorkflowService extends InvoiceWorkflowPort {
       flowId: context.flowId ?? null,
       details: { ...context.details, cppStatus },
     });
+  }
+
+  async onHeliosPayment(em: EntityManager, invoiceId: string, payment: HeliosPayment): Promise<'paid' | 'recorded'> {
+    const invoice = await this.repository.load(em, invoiceId);
+    if (!invoice) throw new NotFoundError('INVOICE_NOT_FOUND', `Facture introuvable : ${invoiceId}`);
+    const details = { source: 'HELIOS', paidOn: payment.paidOn, amount: payment.amount, mandat: payment.mandateNumber, bordereau: payment.bordereau, retourFile: payment.retourFile };
+    if (ruleOf('helios-paid').from.includes(invoice.status as InvoiceStatus)) {
+      await this.transitions.perform(em, invoiceId, 'helios-paid', { role: 'helios', name: 'Hélios', scope: null }, {}, { details });
+      return 'paid';
+    }
+    // Already « Mise en paiement » (the trésorier's action, or an earlier payment of the same mandat): no transition,
+    // the payment is kept beside, with the same keys.
+    await this.repository.addHistory(em, {
+      invoiceId,
+      step: 'HELIOS_PAYMENT',
+      label: 'Paiement Hélios',
+      actor: 'Hélios',
+      at: this.clock.now(),
+      fromStatus: invoice.status,
+      toStatus: invoice.status,
+      details,
+    });
+    return 'recorded';
   }
 }

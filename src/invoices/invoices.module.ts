@@ -13,6 +13,7 @@ import { InvoicePaymentsRepository } from '@/invoices/invoice-payments.repositor
 import { InvoicePaymentsService } from '@/invoices/invoice-payments.service';
 import { InvoiceWorksController } from '@/invoices/invoice-works.controller';
 import { InvoiceWorksService } from '@/invoices/invoice-works.service';
+import { MandateExportService } from '@/invoices/mandate-export.service';
 import { MandatesService } from '@/invoices/mandates.service';
 import { ReasonsService } from '@/invoices/reasons.service';
 import { StructuresModule } from '@/structures/structures.module';
@@ -26,6 +27,7 @@ import { StructuresModule } from '@/structures/structures.module';
     SequenceService,
     ReasonsService,
     MandatesService,
+    MandateExportService,
     InvoiceTransitionsRepository,
     InvoiceTransitionService,
     InvoiceActionsService,
@@ -36,6 +38,6 @@ import { StructuresModule } from '@/structures/structures.module';
     InvoiceWorksService,
   ],
   controllers: [InvoicesController, InvoiceActionsController, ReasonsController, InvoiceWorksController],
-  exports: [InvoicesQueryService, InvoiceWorkflowPort, InvoiceActionsService, ReasonsService, InvoicePaymentsService, InvoiceWorksService],
+  exports: [InvoicesQueryService, InvoiceWorkflowPort, InvoiceActionsService, ReasonsService, InvoicePaymentsService, InvoiceWorksService, MandateExportService],
 })
 export class InvoicesModule {}

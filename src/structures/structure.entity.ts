@@ -54,6 +54,12 @@ export class StructureEntity {
 
   @Column({ name: 'cpro_synced_at', type: 'timestamptz', nullable: true })
   cproSyncedAt: Date | null;
+  /**
+   * « Comptable sous Hélios » (issue 14, default yes): Hélios sets MISE_A_DISPOSITION_COMPTABLE, COMPTABILISEE and
+   * MISE_EN_PAIEMENT in Chorus Pro itself, so Passerelle pushes none of them (invoice-state.machine.ts outboxStatus).
+   */
+  @Column({ name: 'helios_comptable', default: true })
+  heliosComptable: boolean;
 
   @OneToMany(() => StructureServiceEntity, (s) => s.structure, { cascade: false })
   services: StructureServiceEntity[];

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { CliContext } from '@/common/cli/cli.context';
+import { DomainError } from '@/common/errors/domain.error';
 import { collect, commandGroup, nonNegativeInt } from '@/common/cli/cli.options';
 import { formatCount } from '@/common/money/french-format';
 import { StructuresService } from '@/structures/structures.service';
@@ -17,6 +18,7 @@ export function registerStructuresCommands(program: Command, ctx: CliContext): v
   addCommand(structures, ctx);
   setAccountCommand(structures, ctx);
   setReturnModeCommand(structures, ctx);
+  setHeliosCommand(structures, ctx);
   listCommand(structures, ctx);
   syncCommand(structures, ctx);
 }
@@ -81,6 +83,23 @@ function setReturnModeCommand(structures: Command, ctx: CliContext): void {
     .action(async (opts) => {
       const view = await (await ctx.get(StructuresService)).setReturnMode(opts.siret, opts.mode);
       ctx.output(opts, view, (v) => `Retour des statuts de ${v.siret} « ${v.name} » : mode ${v.returnMode}${v.returnModeExplicit ? '' : ' (automatique)'}.`);
+    });
+}
+
+function setHeliosCommand(structures: Command, ctx: CliContext): void {
+  structures
+    .command('set-helios')
+    .description('« Comptable sous Hélios » : oui, Hélios indique à Chorus Pro la mise à disposition du comptable et la mise en paiement (Passerelle ne les envoie pas) ; non, Passerelle envoie la mise en paiement')
+    .requiredOption('--siret <siret>', 'SIRET de la structure')
+    .requiredOption('--comptable-helios <oui|non>', 'oui | non')
+    .option('--json', 'sortie JSON')
+    .action(async (opts) => {
+      const answer = String(opts.comptableHelios).toLowerCase();
+      if (!['oui', 'non', 'yes', 'no', 'true', 'false'].includes(answer)) {
+        throw new DomainError('HELIOS_COMPTABLE_INVALID', `--comptable-helios : « ${opts.comptableHelios} » (oui ou non)`);
+      }
+      const view = await (await ctx.get(StructuresService)).setHeliosComptable(opts.siret, ['oui', 'yes', 'true'].includes(answer));
+      ctx.output(opts, view, (v) => `Comptable sous Hélios pour ${v.siret} « ${v.name} » : ${v.heliosComptable ? 'oui (Passerelle n’envoie pas la mise en paiement à Chorus Pro)' : 'non (Passerelle envoie la mise en paiement à Chorus Pro)'}.`);
     });
 }
 

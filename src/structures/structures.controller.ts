@@ -40,6 +40,12 @@ class ReturnModeDto {
   @ApiProperty({ enum: ['api', 'file', 'off', 'auto'] }) @IsIn(['api', 'file', 'off', 'auto']) mode: 'api' | 'file' | 'off' | 'auto';
 }
 
+class HeliosComptableDto {
+  @ApiProperty({ description: '« Comptable sous Hélios » : Hélios indique à Chorus Pro la mise en paiement, Passerelle ne l’envoie pas' })
+  @IsBoolean()
+  heliosComptable: boolean;
+}
+
 @ApiTags('structures')
 @Controller('api/structures')
 export class StructuresController {
@@ -87,6 +93,15 @@ export class StructuresController {
     assertAdmin(user);
     assertMember(user, await this.structures.get(siret));
     return this.structures.setReturnMode(siret, body.mode);
+  }
+
+  @Post(':siret/helios')
+  @HttpCode(200)
+  @ApiOperation({ summary: '« Comptable sous Hélios » (administrateur) : oui, aucune MISE_A_DISPOSITION_COMPTABLE, COMPTABILISEE ni MISE_EN_PAIEMENT n’est envoyée à Chorus Pro' })
+  async setHelios(@CurrentUser() user: Principal, @Param('siret') siret: string, @Body() body: HeliosComptableDto): Promise<StructureView> {
+    assertAdmin(user);
+    assertMember(user, await this.structures.get(siret));
+    return this.structures.setHeliosComptable(siret, body.heliosComptable);
   }
 }
 

@@ -36,6 +36,8 @@ export interface StructureView {
   returnModeExplicit: boolean;
   /** Last time services and settings were read from Chorus Pro (structure-sync.service.ts), null if never. */
   syncedAt: Date | null;
+  /** « Comptable sous Hélios »: Hélios tells Chorus Pro of the payment, Passerelle does not. */
+  heliosComptable: boolean;
 }
 
 /** A structure the API pull may serve, with its account login (password read separately, decrypted). */
@@ -124,6 +126,19 @@ export class StructuresService {
     return this.get(siret);
   }
 
+  /**
+   * « Comptable sous Hélios » (issue 14): yes, Hélios sets MISE_A_DISPOSITION_COMPTABLE, COMPTABILISEE and
+   * MISE_EN_PAIEMENT in Chorus Pro and Passerelle pushes none of them; no, the trésorier's « Mise en paiement » is pushed.
+   */
+  async setHeliosComptable(siret: string, heliosComptable: boolean): Promise<StructureView> {
+    if (typeof heliosComptable !== 'boolean') throw new DomainError('HELIOS_COMPTABLE_INVALID', '« Comptable sous Hélios » : oui ou non');
+    await this.uow.run(async (em) => {
+      const result = await em.getRepository(StructureEntity).update({ siret }, { heliosComptable });
+      if (!result.affected) throw new NotFoundError('STRUCTURE_NOT_FOUND', `Structure inconnue : SIRET ${siret}`);
+    });
+    return this.get(siret);
+  }
+
   /** Structures having a technical account (optionally one SIRET), in SIRET order. */
   async listWithTechnicalAccount(siret?: string): Promise<StructureWithAccount[]> {
     const rows = await this.uow.dataSource
@@ -192,5 +207,6 @@ function toView(s: StructureEntity): StructureView {
     returnMode: s.returnMode ?? (s.cproLogin ? 'api' : 'file'),
     returnModeExplicit: s.returnMode !== null && s.returnMode !== undefined,
     syncedAt: s.cproSyncedAt ?? null,
+    heliosComptable: s.heliosComptable ?? true,
   };
 }

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Clock, FixedClock } from '@/clock/clock.port';
-import { INVOICE_STATUSES, TRANSITIONS, UserAction } from '@/invoices/invoice-state.machine';
+import { INVOICE_STATUSES, outboxStatus, TRANSITIONS, UserAction } from '@/invoices/invoice-state.machine';
 import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { apiAs, createUserAndToken, testSiret } from '@test/support/auth';
@@ -47,7 +47,7 @@ describe('invoice workflow (issue 4)', () => {
   beforeEach(() => clock.set(new Date('2026-03-10T09:00:00Z')));
 
   describe('every allowed transition, over HTTP', () => {
-    const cases = TRANSITIONS.filter((r) => !r.roles.includes('chorus-pro')).flatMap((r) => r.from.map((from) => [r.action as UserAction, from, r] as const));
+    const cases = TRANSITIONS.filter((r) => !r.roles.includes('chorus-pro') && !r.roles.includes('helios')).flatMap((r) => r.from.map((from) => [r.action as UserAction, from, r] as const));
     it.each(cases)('%s from %s', async (action, from, rule) => {
       const who = rule.roles[0] as string;
       const invoice = await createInvoice(t, { structureSiret: S1, status: from === 'REJETEE' ? 'A_TRAITER' : from });
@@ -60,12 +60,14 @@ describe('invoice workflow (issue 4)', () => {
       expect(history.at(-1)).toMatchObject({ label: rule.label, actor: `${who}@s1.fr`, fromStatus: from, toStatus: rule.to });
       const rows = await outbox(invoice.id);
       const produced = rows.filter((r: { state: string }) => r.state === 'pending').map((r: { targetStatus: string }) => r.targetStatus);
-      expect(produced).toEqual(rule.produces ? [rule.produces] : []);
+      // S1 keeps the default « comptable sous Hélios »: what Hélios tells Chorus Pro is not pushed (outboxStatus).
+      const pushed = outboxStatus(rule, { heliosComptable: true });
+      expect(produced).toEqual(pushed ? [pushed] : []);
     });
   });
 
   describe('a refusal for every forbidden transition', () => {
-    const cases = TRANSITIONS.filter((r) => !r.roles.includes('chorus-pro')).flatMap((r) =>
+    const cases = TRANSITIONS.filter((r) => !r.roles.includes('chorus-pro') && !r.roles.includes('helios')).flatMap((r) =>
       INVOICE_STATUSES.filter((s) => !r.from.includes(s)).map((s) => [r.action as UserAction, s, r.roles[0] as string] as const),
     );
     it.each(cases)('%s from %s is refused', async (action, from, who) => {

@@ -1,4 +1,3 @@
-// Migrations in order of their timestamp. Never `synchronize` outside tests' throwaway databases.
 import { Initial1700000000000 } from '@/database/migrations/1700000000000-initial';
 import { ChorusProPull1700000003000 } from '@/database/migrations/1700000003000-chorus-pro-pull';
 import { InvoiceWorkflow1700000004000 } from '@/database/migrations/1700000004000-invoice-workflow';
@@ -14,10 +13,12 @@ import { PesV517Titres1700000012000 } from '@/database/migrations/1700000012000-
 import { PesBordereauxDomain1700000012100 } from '@/database/migrations/1700000012100-pes-bordereaux-domain';
 import { PesBordereauErrorsOrder1700000012200 } from '@/database/migrations/1700000012200-pes-bordereau-errors-order';
 import { ReceptionSort1700000013000 } from '@/database/migrations/1700000013000-reception-sort';
+import { DepenseHelios1700000014000 } from '@/database/migrations/1700000014000-depense-helios';
+import { PaymentClock1700000014500 } from '@/database/migrations/1700000014500-payment-clock';
 import { StructureSync1700000015400 } from '@/database/migrations/1700000015400-structure-sync';
 import { WorksInvoices1700000015500 } from '@/database/migrations/1700000015500-works-invoices';
-import { PaymentClock1700000014500 } from '@/database/migrations/1700000014500-payment-clock';
 import { MillionInvoices1700000015800 } from '@/database/migrations/1700000015800-million-invoices';
+// Migrations in order of their timestamp. Never `synchronize` outside tests' throwaway databases.
 
 export const MIGRATIONS = [
   Initial1700000000000,
@@ -35,8 +36,9 @@ export const MIGRATIONS = [
   PesBordereauxDomain1700000012100,
   PesBordereauErrorsOrder1700000012200,
   ReceptionSort1700000013000,
+  DepenseHelios1700000014000,
+  PaymentClock1700000014500,
   StructureSync1700000015400,
   WorksInvoices1700000015500,
-  PaymentClock1700000014500,
   MillionInvoices1700000015800,
 ];

@@ -17,6 +17,7 @@ const SCREENS = [
   { path: 'suivi', label: 'Suivi démat', roles: ['agent', 'admin', 'tresorier'], module: 'suivi' },
   { path: 'statuts', label: 'Retour des statuts', roles: ['agent', 'admin'], module: 'statuts' },
   { path: 'pes', label: 'Titres et PES ASAP', roles: ['agent', 'admin'], module: 'pes' },
+  { path: 'mandats', label: 'Mandats', roles: ['agent', 'admin'], module: 'mandats-helios' },
   { path: 'admin', label: 'Administration', roles: ['admin'], module: 'admin' },
   { path: 'interets-moratoires', label: 'Intérêts moratoires', roles: ['agent', 'admin', 'tresorier'], module: 'interets-moratoires' },
 ];
@@ -27,6 +28,7 @@ const HIDDEN_ROUTES = {
   connexion: { module: 'login', title: 'Connexion' },
   'pes-budget': { module: 'pes-budget', roles: ['admin'], title: 'Paramétrage PES ASAP', menu: 'pes' },
   titre: { module: 'pes-titre', roles: ['agent', 'admin'], title: 'Titre de recette', menu: 'pes' },
+  virement: { module: 'virement', title: 'Virement reçu', menu: 'mandats' },
 };
 const CURRENT_KEY = 'passerelle.collectivite';
 

@@ -172,6 +172,7 @@ export async function render(main) {
           { label: 'Services', cell: (s) => s.services.map((x) => `${x.code}${x.active ? '' : ' (inactif)'}`).join(', '), class: 'wrap' },
           { label: 'Compte technique', cell: (s) => s.technicalAccountLogin ?? '—', class: 'wrap' },
           { label: 'Retour des statuts', cell: (s) => `${RETURN_MODES[s.returnMode] ?? s.returnMode}${s.returnModeExplicit ? '' : ' (automatique)'}` },
+          { label: 'Comptable sous Hélios', cell: (s) => (s.heliosComptable ? 'oui' : 'non') },
           { label: 'Gestionnaire principal', cell: mainAdminOf, class: 'wrap' },
           {
             label: 'Actions',
@@ -204,6 +205,7 @@ export async function render(main) {
       h('option', { value: 'yes', selected: s.publicHealthBody }, '50 jours (établissement public de santé)'),
     );
     const mode = h('select', {}, Object.entries(RETURN_MODES).map(([k, l]) => h('option', { value: k, selected: s.returnModeExplicit ? k === s.returnMode : k === 'auto' }, l)));
+    const helios = h('input', { type: 'checkbox', id: 'structure-helios', checked: s.heliosComptable });
     const services = s.services.map((sv) => ({
       code: sv.code,
       label: h('input', { type: 'text', value: sv.label, 'aria-label': `Libellé du service ${sv.code}` }),
@@ -219,6 +221,7 @@ export async function render(main) {
         h('label', { class: 'inline' }, engagementRequired, "N° d'engagement obligatoire"),
         field('structure-delay', 'Délai global de paiement', delay),
         field('structure-return-mode', 'Retour des statuts vers Chorus Pro', mode),
+        h('label', { class: 'inline', title: 'Oui : Hélios indique à Chorus Pro la mise à disposition du comptable et la mise en paiement ; Passerelle ne les envoie pas.' }, helios, 'Comptable sous Hélios (Hélios indique la mise en paiement à Chorus Pro)'),
         services.length
           ? h(
               'fieldset',
@@ -249,6 +252,7 @@ export async function render(main) {
             publicHealthBody: delay.value === 'yes',
             services: edited,
           });
+          if (helios.checked !== s.heliosComptable) await post(`/api/structures/${s.siret}/helios`, { heliosComptable: helios.checked });
           const explicit = s.returnModeExplicit ? s.returnMode : 'auto';
           return mode.value !== explicit ? post(`/api/structures/${s.siret}/return-mode`, { mode: mode.value }) : get(`/api/structures/${s.siret}`);
         },

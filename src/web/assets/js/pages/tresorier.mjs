@@ -54,7 +54,7 @@ export async function render(main) {
   clear(
     main,
     h('h1', {}, 'Trésorier — mise en paiement'),
-    h('p', { class: 'sub' }, 'Factures mandatées par l’ordonnateur, de l’échéance la plus proche à la plus lointaine. La mise en paiement est transmise à Chorus Pro.'),
+    h('p', { class: 'sub' }, 'Factures mandatées par l’ordonnateur, de l’échéance la plus proche à la plus lointaine. La mise en paiement est transmise à Chorus Pro, sauf pour une structure dont le comptable est sous Hélios (Hélios l’indique lui-même). ', h('a', { href: '#/virement', id: 'link-virement' }, 'Expliquer un virement reçu')),
     h('section', { class: 'panel' }, h('div', { class: 'head' }, h('h2', {}, 'Factures mandatées')), h('div', { class: 'body' }, h('div', { class: 'actions' }, bulk, summary), notice.el, box)),
   );
   await list.load();
