@@ -50,6 +50,11 @@ export class LateInterestRatesService {
     return (start) => rates.get(start);
   }
 
+  /** ECB rate (%) of the half-year starting `halfYearStart`, or null when the table has none (never guessed). */
+  async ecbRateOf(halfYearStart: string): Promise<string | null> {
+    return (await this.lookup())(halfYearStart)?.ecbRate ?? null;
+  }
+
   /** Sets the rate of a half-year (`2026-01-01`, or `2026-S1` / `2026-S2`); `ecbRate` in %, « 2,15 » or « 2.15 ». */
   async set(principal: Principal, halfYear: string, ecbRate: string, source: string): Promise<RateView> {
     assertAdmin(principal);

@@ -44,7 +44,6 @@ describeWithReference('PES dépense: mandats → PES_DepenseAller, acquit, PES_D
   let agent: ReturnType<typeof apiAs>;
   const inv: Array<{ id: string; number: string; netAmount: string; receptionDate: string }> = [];
   const mandats: string[] = [];
-  let lateRates = false;
 
   const rows = (sql: string, params: unknown[] = []) => db.query(sql, params);
   const statusOf = async (id: string) => (await rows(`SELECT status FROM invoices WHERE id = $1`, [id]))[0].status;
@@ -59,7 +58,8 @@ describeWithReference('PES dépense: mandats → PES_DepenseAller, acquit, PES_D
     settings.collectivite = { ...settings.collectivite, siret: structure.siret, codBud: '02' };
     await t.app.get(PesBudgetsService).upsert(settings);
     header = { nomFic: 'x', dteStr: '2026-03-21', idPost: settings.collectivite.idPost, idColl: structure.siret, codCol: settings.collectivite.codCol, codBud: '02' };
-    lateRates = (await rows(`SELECT to_regclass('late_interest_rates')::text AS t`))[0].t !== null;
+    // TxIntMor comes from the intérêts moratoires rate table; the half-year of these due dates is set as an admin would.
+    await rows(`INSERT INTO late_interest_rates (half_year_start, ecb_rate, source) VALUES ('2026-01-01', 2.15, 'test') ON CONFLICT (half_year_start) DO UPDATE SET ecb_rate = 2.15`);
 
     const flow = buildFlowSpec(new SeededRng(1414), { index: 14, invoiceCount: 5, structure, creditNoteRatio: 0, supplementaryAttachments: 1, service: null, date: '2026-03-05' });
     const file = join(out, 'flux-depense.xml');
@@ -124,8 +124,7 @@ describeWithReference('PES dépense: mandats → PES_DepenseAller, acquit, PES_D
       // DGP: eligible (0), from reception in Chorus Pro to the due date, the structure's 30 days, ECB rate.
       const due = (await rows(`SELECT due_date::text AS d FROM invoices WHERE id = $1`, [inv[i].id]))[0].d;
       expect(p.BlocPiece.DGP).toMatchObject({ Dgp: { V: '0' }, DteDebDgp: { V: inv[i].receptionDate }, DteFinDgp: { V: due }, DureeDgp: { V: '30' }, CodIntMor: { V: '02' } });
-      if (lateRates) expect(p.BlocPiece.DGP.TxIntMor.V).toMatch(/^\d+\.\d{2}$/);
-      else expect(p.BlocPiece.DGP.TxIntMor).toBeUndefined();
+      expect(p.BlocPiece.DGP.TxIntMor).toEqual({ V: '10.15' }); // BCE 2,15 % + 8 points (R2192-31)
       const line = p.LigneDePiece[0];
       expect(line.BlocLignePiece.InfoLignePce).toMatchObject({ IdLigne: { V: '1' }, Nature: { V: '6064' }, Fonction: { V: '020' }, ModRegl: { V: '03' }, MtHT: { V: inv[i].netAmount } });
       expect(line.BlocLignePiece.InfoLignePce.Facture.V).toBe(inv[i].number.slice(0, 20));

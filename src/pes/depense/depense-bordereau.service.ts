@@ -1,3 +1,4 @@
+import { LateInterestRatesService } from '@/late-interest/late-interest-rates.service';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -94,6 +95,7 @@ export class DepenseBordereauService {
     private readonly files: PesBordereauFilesService,
     private readonly store: FileStore,
     private readonly clock: Clock,
+    private readonly rates: LateInterestRatesService,
     private readonly config: AppConfig,
   ) {}
 
@@ -268,7 +270,7 @@ export class DepenseBordereauService {
     if (!dueDate) return null;
     const start = new Date(Date.parse(`${dueDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     const half = `${start.slice(0, 4)}-${Number(start.slice(5, 7)) <= 6 ? '01' : '07'}-01`;
-    const ecb = await this.repo.ecbRate(half);
+    const ecb = await this.rates.ecbRateOf(half);
     return ecb === null ? null : money(ecb).plus(8).toFixed(2);
   }
 }

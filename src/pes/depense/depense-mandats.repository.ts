@@ -228,15 +228,5 @@ export class DepenseMandatsRepository {
     return rows.map((r) => ({ ...r, idLigne: Number(r.idLigne) }));
   }
 
-  /**
-   * ECB main refinancing rate of the half-year starting `halfYearStart`, from the rate table of the payment clock
-   * (issue 14, `late_interest_rates`); null when the table or the rate is missing (TxIntMor is then left out, never
-   * guessed).
-   */
-  async ecbRate(halfYearStart: string): Promise<string | null> {
-    const [exists]: Array<{ t: string | null }> = await this.dataSource.query(`SELECT to_regclass('late_interest_rates')::text AS t`);
-    if (!exists?.t) return null;
-    const rows: Array<{ rate: string }> = await this.dataSource.query(`SELECT ecb_rate::text AS rate FROM late_interest_rates WHERE half_year_start = $1`, [halfYearStart]);
-    return rows.length ? rows[0].rate : null;
-  }
+
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { InvoicesModule } from '@/invoices/invoices.module';
+import { LateInterestModule } from '@/late-interest/late-interest.module';
 import { PesAccessService } from '@/pes/pes-access.service';
 import { PesModule } from '@/pes/pes.module';
 import { StructuresModule } from '@/structures/structures.module';
@@ -16,7 +17,7 @@ import { DepenseStatesService } from '@/pes/depense/depense-states.service';
  * payments go back through InvoiceWorkflowPort.
  */
 @Module({
-  imports: [InvoicesModule, PesModule, StructuresModule],
+  imports: [InvoicesModule, LateInterestModule, PesModule, StructuresModule],
   providers: [DepenseMandatsRepository, DepensePaymentsService, DepenseStatesService, DepenseBordereauService, DepenseRetourService, PesAccessService],
   controllers: [DepensePesController],
   exports: [DepensePaymentsService, DepenseBordereauService],
