@@ -14,7 +14,7 @@ describe('ReadAhead', () => {
   it('starts up to `count` items ahead and hands results back in order', async () => {
     const gates = [0, 1, 2, 3, 4].map(() => gate<number>());
     const started: number[] = [];
-    const ra = new ReadAhead([0, 1, 2, 3, 4], (i) => (started.push(i), gates[i].promise), { count: 2 });
+    const ra = new ReadAhead((i: number) => (started.push(i), gates[i].promise), { count: 2 }, [0, 1, 2, 3, 4]);
     const first = ra.take();
     await new Promise((r) => setImmediate(r));
     // Item 0 is taken (awaited), two more are ahead of it.
@@ -32,17 +32,21 @@ describe('ReadAhead', () => {
 
   it('bounds the bytes in flight beyond the first item', async () => {
     const started: number[] = [];
-    const ra = new ReadAhead([50, 50, 50, 50], async (n, i) => (started.push(i), n), { count: 10, bytes: 100, sizeOf: (n) => n });
+    const ra = new ReadAhead(async (n: number, i) => (started.push(i), n), { count: 10, bytes: 100, sizeOf: (n) => n }, [50, 50, 50, 50]);
     await ra.take();
     // One taken; 50 + 50 ahead reach the budget.
     expect(started).toEqual([0, 1, 2]);
   });
 
   it('takes a batch while results are accepted; a failure is thrown at its own turn', async () => {
-    const ra = new ReadAhead([1, 2, 3, 4, 5], async (n) => {
-      if (n === 4) throw new Error('four');
-      return n;
-    }, { count: 5 });
+    const ra = new ReadAhead(
+      async (n: number) => {
+        if (n === 4) throw new Error('four');
+        return n;
+      },
+      { count: 5 },
+      [1, 2, 3, 4, 5],
+    );
     const batch = await ra.takeBatch(10, (_v, b) => b.length < 2);
     expect(batch.map((b) => b.value)).toEqual([1, 2]);
     expect((await ra.takeBatch(10)).map((b) => b.value)).toEqual([3]);
@@ -54,15 +58,32 @@ describe('ReadAhead', () => {
   it('abandon settles what was started and cleans up the successes, starting nothing new', async () => {
     const started: number[] = [];
     const cleaned: number[] = [];
-    const ra = new ReadAhead([1, 2, 3, 4], async (n) => {
-      started.push(n);
-      if (n === 2) throw new Error('two');
-      return n;
-    }, { count: 3 });
+    const ra = new ReadAhead(
+      async (n: number) => {
+        started.push(n);
+        if (n === 2) throw new Error('two');
+        return n;
+      },
+      { count: 3 },
+      [1, 2, 3, 4],
+    );
     await ra.take();
     await ra.abandon(async (v) => void cleaned.push(v));
     expect(started).toEqual([1, 2, 3, 4]);
     expect(cleaned).toEqual([3, 4]);
     expect(await ra.take()).toBeUndefined();
+  });
+
+  it('open: takers wait for pushed items until closed; a batch takes only what already arrived', async () => {
+    const ra = new ReadAhead(async (n: number) => n * 10, { count: 4 });
+    const first = ra.take();
+    ra.push(1);
+    expect(await first).toEqual({ item: 1, value: 10 });
+    ra.push(2, 3);
+    expect((await ra.takeBatch(10)).map((b) => b.value)).toEqual([20, 30]);
+    const last = ra.takeBatch(10);
+    ra.close();
+    expect(await last).toEqual([]);
+    expect(() => ra.push(4)).toThrow(/fermé/);
   });
 });

@@ -16,20 +16,69 @@ export interface ReadAheadLimits<T> {
  * for a consumer that stops early.
  */
 export class ReadAhead<T, R> {
+  private readonly items: T[];
   private readonly started: Array<{ item: T; bytes: number; result: Promise<R> }> = [];
   private next = 0;
   private bytesAhead = 0;
   private filling: Promise<void> = Promise.resolve();
+  private closed: boolean;
+  /** A consumer waiting for items to be pushed (open read-ahead). */
+  private arrival: { promise: Promise<void>; wake: () => void } | null = null;
 
+  /**
+   * `items` given: those and no others. Without: an open read-ahead fed by `push` (downloads arriving) until `close`;
+   * taking waits for items.
+   */
   constructor(
-    private readonly items: readonly T[],
     private readonly start: (item: T, index: number) => Promise<R>,
     private readonly limits: ReadAheadLimits<T>,
-  ) {}
+    items?: readonly T[],
+  ) {
+    this.items = [...(items ?? [])];
+    this.closed = items !== undefined;
+  }
 
-  /** Items not yet taken (started or not). */
+  /** More items, started as room allows (open read-ahead only). */
+  push(...items: T[]): void {
+    if (this.closed) throw new Error('ReadAhead fermé : plus aucun élément accepté');
+    this.items.push(...items);
+    this.wake();
+    void this.fill();
+  }
+
+  /** No more items will be pushed: takers get undefined once the last one is taken. */
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  /** Items not yet taken (started or not), pushed so far. */
   get remaining(): number {
     return this.items.length - this.next + this.started.length;
+  }
+
+  /** Items pushed and never started (cleanup after a failure: their temp files). */
+  unstarted(): T[] {
+    return this.items.slice(this.next);
+  }
+
+  /** Waits until an item can be taken or none ever will; false in that last case. */
+  private async available(): Promise<boolean> {
+    while (this.remaining === 0 && !this.closed) {
+      this.arrival ??= (() => {
+        let wake!: () => void;
+        const promise = new Promise<void>((resolve) => (wake = resolve));
+        return { promise, wake };
+      })();
+      await this.arrival.promise;
+    }
+    return this.remaining > 0;
+  }
+
+  private wake(): void {
+    const arrival = this.arrival;
+    this.arrival = null;
+    arrival?.wake();
   }
 
   /** Items started and not yet taken. */
@@ -39,6 +88,7 @@ export class ReadAhead<T, R> {
 
   /** The next item's result, in order; undefined once every item was taken. */
   async take(): Promise<{ item: T; value: R } | undefined> {
+    if (!(await this.available())) return undefined;
     await this.fill();
     const head = this.started.shift();
     if (!head) return undefined;
@@ -54,6 +104,8 @@ export class ReadAhead<T, R> {
    */
   async takeBatch(max: number, accept: (value: R, batch: R[]) => boolean = () => true): Promise<Array<{ item: T; value: R }>> {
     const batch: Array<{ item: T; value: R }> = [];
+    if (!(await this.available())) return batch;
+    // Beyond the first, only items already pushed: a batch does not wait for downloads still to come.
     while (batch.length < max && this.remaining > 0) {
       await this.fill();
       const head = this.started[0];
@@ -76,7 +128,9 @@ export class ReadAhead<T, R> {
 
   /** Waits for everything started (nothing new starts) and hands each success to `cleanup`. */
   async abandon(cleanup: (value: R, item: T) => Promise<void> = async () => undefined): Promise<void> {
+    this.closed = true;
     this.next = this.items.length;
+    this.wake();
     await this.filling.catch(() => undefined);
     const pending = this.started.splice(0);
     this.bytesAhead = 0;
