@@ -58,10 +58,9 @@ export class IngestionService {
    * Imports files as they arrive (the pull: each downloaded group's ZIP), through the same pipeline as importPaths: the
    * flows of the next files are read while those of the previous ones are stored, with no pause between files. A file
    * of the feed may be removed once the feed asks for the next one (its flows are extracted by then). When the feed
-   * fails, what it gave is still stored, then its error is thrown.
+   * fails, what it gave is still stored, then its error is thrown; `report` tells what was stored either way.
    */
-  async importFeed(feed: AsyncIterable<string>, options: ImportOptions): Promise<ImportReport> {
-    const report = emptyReport();
+  async importFeed(feed: AsyncIterable<string>, options: ImportOptions, report: ImportReport = emptyReport()): Promise<ImportReport> {
     const recipients = await this.loadRecipients();
     const ahead = this.readAhead();
     const producer = (async () => {

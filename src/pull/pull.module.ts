@@ -3,6 +3,7 @@ import { ChorusProModule } from '@/chorus-pro/chorus-pro.module';
 import { IngestionModule } from '@/ingestion/ingestion.module';
 import { InvoicesModule } from '@/invoices/invoices.module';
 import { PullLeaseRepository } from '@/pull/pull-lease.repository';
+import { PullStatusRecorder } from '@/pull/pull-status.recorder';
 import { PullService } from '@/pull/pull.service';
 import { StructurePuller } from '@/pull/structure-puller';
 import { StructuresModule } from '@/structures/structures.module';
@@ -10,7 +11,7 @@ import { StructuresModule } from '@/structures/structures.module';
 /** Nightly pull of received invoices from the Chorus Pro API (« mode service »). */
 @Module({
   imports: [ChorusProModule, IngestionModule, InvoicesModule, StructuresModule],
-  providers: [PullLeaseRepository, StructurePuller, PullService],
+  providers: [PullLeaseRepository, PullStatusRecorder, StructurePuller, PullService],
   exports: [PullService, ChorusProModule],
 })
 export class PullModule {}
