@@ -67,6 +67,8 @@ export interface StartedSimulator {
   state: SimulatorState;
   /** The first stdout line of `passerelle simulator`. */
   describe(): Record<string, unknown>;
+  /** Changes the added latency from now on (the benchmark runs one prepared scenario at several latencies). */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -113,7 +115,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<St
     clientSecret: state.clientSecret,
     structures,
     state,
-    describe: () => ({ apiUrl, tokenUrl, clientId: state.clientId, clientSecret: state.clientSecret, structures }),
+    describe: () => ({ apiUrl, tokenUrl, statsUrl: `${base}/sim/stats`, clientId: state.clientId, clientSecret: state.clientSecret, structures }),
+    setLatency: (ms: number) => handler.setLatency(ms),
     close: async () => {
       handler.closed = true;
       for (const socket of sockets) socket.destroy();
@@ -128,11 +131,18 @@ class SimulatorHandler {
   private tokensLeft: number;
   private refilledAt = Date.now();
 
+  private latencyMs: number;
+
   constructor(
     private readonly state: SimulatorState,
     private readonly options: SimulatorOptions,
   ) {
     this.tokensLeft = this.rate;
+    this.latencyMs = options.latencyMs ?? 0;
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
   }
 
   private get rate(): number {
@@ -148,7 +158,9 @@ class SimulatorHandler {
       res.once('close', () => stats.inFlight--);
     }
     const body = await readBody(req);
-    if (this.options.latencyMs) await delay(this.options.latencyMs);
+    // The benchmark's window on a simulator in another process (`passerelle simulator`): not a Chorus Pro endpoint.
+    if (req.method === 'GET' && path === '/sim/stats') return sendRaw(res, 200, JSON.stringify(this.state.statsSummary()));
+    if (this.latencyMs) await delay(this.latencyMs);
     // The simulator's own work from here on (answers are built synchronously): what the benchmark subtracts.
     const started = performance.now();
     try {

@@ -93,6 +93,23 @@ export class SimulatorState {
     preparedAnswers: 0,
     builtAnswers: 0,
   };
+  /** Counters back to zero (the benchmark's next run on the same prepared scenario); prepared answers are kept. */
+  resetStats(): void {
+    Object.assign(this.stats, { calls: {}, total: 0, rejected429: 0, tokensIssued: 0, downloads: new Map(), arrivals: [], servingMs: 0, maxInFlight: this.stats.inFlight, preparedAnswers: 0, builtAnswers: 0 });
+  }
+
+  /** The counters as plain JSON (GET /sim/stats). */
+  statsSummary(): Record<string, unknown> {
+    const { downloads, arrivals, ...rest } = this.stats;
+    return {
+      ...rest,
+      downloadedInvoices: downloads.size,
+      downloadedTwice: [...downloads.values()].filter((n) => n > 1).length,
+      firstCallAt: arrivals[0] ?? null,
+      lastCallAt: arrivals[arrivals.length - 1] ?? null,
+    };
+  }
+
   /** Overrides the telecharger/groupe size cap at run time (tests). */
   maxDownloadBytes?: number;
   readonly clientId = `passerelle-sim-${randomBytes(4).toString('hex')}`;
