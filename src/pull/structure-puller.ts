@@ -37,6 +37,8 @@ interface Downloaded {
 }
 
 const TYPES: TypeDemandePaiement[] = ['FACTURE', 'FACTURE_TRAVAUX'];
+/** Flows stored between two rounds of first statuses (see firstStatuses). */
+const STATUS_ROUND = 200;
 
 /**
  * Pulls one structure for one window: searches the invoices whose status changed (FACTURE and FACTURE_TRAVAUX,
@@ -82,18 +84,18 @@ export class StructurePuller {
     onProgress?.({ siret, phase: 'status', done, total });
 
     const groups = planDownloadGroups(fresh, this.config.chorusPro.groupMaxBytes, this.config.chorusPro.groupMaxInvoices);
-    await this.downloadAndImport(siret, ctx, groups, result, {
-      downloaded: () => onProgress?.({ siret, phase: 'download', done, total }),
-      stored: () => onProgress?.({ siret, phase: 'store', done: ++done, total }),
-    });
-
-    // Newly imported invoices get the status the search reported (recorded by the workflow).
-    const imported = await this.knownByCproId(fresh.map((e) => String(e.idFacture)));
-    const first = fresh.flatMap((entry) => {
-      const invoice = imported.get(String(entry.idFacture));
-      return invoice ? [{ invoice, entry }] : [];
-    });
-    await this.timed(result, 'statusMs', () => this.statuses.record(siret, first, result.blocking));
+    const firstStatuses = this.firstStatuses(siret, fresh, result);
+    try {
+      await this.downloadAndImport(siret, ctx, groups, result, {
+        downloaded: () => onProgress?.({ siret, phase: 'download', done, total }),
+        stored: () => {
+          onProgress?.({ siret, phase: 'store', done: ++done, total });
+          firstStatuses.stored();
+        },
+      });
+    } finally {
+      await firstStatuses.finish();
+    }
     onProgress?.({ siret, phase: 'done', done: total, total });
     return result;
   }
@@ -142,6 +144,38 @@ export class StructurePuller {
       for (const r of rows) if (r.cproId) map.set(r.cproId, { id: r.id, cppStatus: r.cppStatus });
     }
     return map;
+  }
+
+  /**
+   * Newly imported invoices get the status the search reported (recorded by the workflow). On PostgreSQL this runs
+   * while the import goes on, every STATUS_ROUND flows stored (the import waits on its reader threads, the database has
+   * room); on the embedded database, whose single connection the import's transactions hold, once the import ended.
+   */
+  private firstStatuses(siret: string, fresh: FactureRecipiendaire[], result: StructurePullResult): { stored: () => void; finish: () => Promise<void> } {
+    let pending = fresh;
+    let sinceRound = 0;
+    let rounds: Promise<void> = Promise.resolve();
+    const round = () =>
+      (rounds = rounds.then(async () => {
+        const imported = await this.knownByCproId(pending.map((e) => String(e.idFacture)));
+        const found = pending.flatMap((entry) => {
+          const invoice = imported.get(String(entry.idFacture));
+          return invoice ? [{ invoice, entry }] : [];
+        });
+        pending = pending.filter((e) => !imported.has(String(e.idFacture)));
+        await this.timed(result, 'statusMs', () => this.statuses.record(siret, found, result.blocking));
+      }));
+    return {
+      stored: () => {
+        if (this.uow.isEmbedded || ++sinceRound < STATUS_ROUND) return;
+        sinceRound = 0;
+        void round().catch(() => undefined); // its failure is seen by finish
+      },
+      finish: async () => {
+        await rounds;
+        await round();
+      },
+    };
   }
 
   private async timed<T>(result: StructurePullResult, key: keyof StructurePullResult['timings'], work: () => Promise<T>): Promise<T> {
