@@ -60,6 +60,8 @@ describe('a pull killed (kill -9) in the middle, then run again', () => {
     const child = await runChild({ target: db.target, env, overrides, kill });
     expect({ signal: child.signal, stderr: child.stderr.includes('Error') ? child.stderr : '' }).toEqual({ signal: 'SIGKILL', stderr: '' });
 
+    // The dead child's PGlite lock would go stale after 15 s (pglite.lock.ts); it is dead for sure: removed now.
+    if (TEST_DB_KIND !== 'postgres') rmSync(`${join(dir, 'pglite')}.lock`, { recursive: true, force: true });
     app = await open();
     try {
       const ds = app.get(DataSource);
