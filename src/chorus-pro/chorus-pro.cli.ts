@@ -2,12 +2,18 @@ import { Command, InvalidArgumentError } from 'commander';
 import { CliContext } from '@/common/cli/cli.context';
 import { nonNegativeInt } from '@/common/cli/cli.options';
 import { formatCount } from '@/common/money/french-format';
+import { SIMULATOR_SCENARIOS } from '@/chorus-pro/simulator/simulator.scenarios';
 import { startSimulator } from '@/chorus-pro/simulator/simulator.server';
 
 function ratio(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('taux entre 0 et 1 attendu (ex. 0.05)');
   return n;
+}
+
+function scenario(value: string): string {
+  if (!SIMULATOR_SCENARIOS[value]) throw new InvalidArgumentError(`scénario inconnu (connus : ${Object.keys(SIMULATOR_SCENARIOS).join(', ')})`);
+  return value;
 }
 
 function outage(value: string): { startS: number; durationS: number } {
@@ -30,6 +36,8 @@ export function registerChorusProCommands(program: Command, ctx: CliContext): vo
     .option('--token-ttl-s <n>', 'durée de vie réelle des jetons (expiration anticipée)', nonNegativeInt)
     .option('--seed <n>', 'graine des factures générées', nonNegativeInt)
     .option('--pivot-per-group', 'un seul flux pivot par téléchargement groupé (au lieu d’un par facture)', false)
+    .option('--scenario <name>', `jeu préparé d'avance (${Object.keys(SIMULATOR_SCENARIOS).join(', ')}) : remplace --structures et --invoices`, scenario)
+    .option('--prepare-groups <n>', 'taille des téléchargements groupés préparés d’avance (200 avec --scenario)', nonNegativeInt)
     .action(async (opts) => {
       const sim = await startSimulator({
         port: opts.port,
@@ -42,6 +50,8 @@ export function registerChorusProCommands(program: Command, ctx: CliContext): vo
         tokenTtlS: opts.tokenTtlS,
         seed: opts.seed,
         pivotPerGroup: opts.pivotPerGroup,
+        scenario: opts.scenario,
+        prepareGroups: opts.prepareGroups,
       });
       // Always JSON, first line: the connection object scripts and tests read (a server, not a result).
       ctx.printJson(sim.describe());

@@ -97,6 +97,7 @@ const ENV_MAP: Record<string, string> = {
   PASSERELLE_SECRET_KEY: 'secretKey',
   CHORUS_PRO_MAX_RETRIES: 'chorusPro.maxRetries',
   PULL_CRON: 'chorusPro.pullCron',
+  PULL_STRUCTURE_CONCURRENCY: 'chorusPro.structureConcurrency',
   CHORUS_PRO_CALLS_PER_SECOND: 'chorusPro.callsPerSecond',
   CHORUS_PRO_CALLS_PER_DAY: 'chorusPro.callsPerDay',
   CHORUS_PRO_TIMEOUT_MS: 'chorusPro.timeoutMs',

@@ -71,8 +71,13 @@ export const configSchema = z.object({
     /** Budget of one telecharger/groupe, in `taille` bytes: the answer (base64 ZIP) must stay under Chorus Pro's 120 MB. */
     groupMaxBytes: z.coerce.number().int().positive().default(80 * 1024 * 1024),
     groupMaxInvoices: z.coerce.number().int().positive().default(200),
-    /** Downloads kept in flight ahead of the import, so that the API is used at its rate while importing. */
-    downloadConcurrency: z.coerce.number().int().positive().default(4),
+    /**
+     * Downloads started ahead of the import, per structure: one second of the quota (20), so that with Chorus Pro's
+     * latency the calls overlap (the shared quota still spaces them: calls in flight ≈ rate × latency).
+     */
+    downloadConcurrency: z.coerce.number().int().positive().default(20),
+    /** Structures pulled at once by one process: their searches and downloads overlap, the quota is shared. */
+    structureConcurrency: z.coerce.number().int().positive().default(4),
     /** First pull of a structure: how far back to look. */
     initialLookbackDays: z.coerce.number().int().positive().default(30),
   }),

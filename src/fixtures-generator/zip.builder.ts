@@ -23,19 +23,39 @@ export interface ZipOptions {
 }
 
 export function buildZip(entries: ZipEntryInput[], options: ZipOptions = {}): Buffer {
+  return assembleZip(entries.map((entry) => compressZipEntry(entry, options)));
+}
+
+/** An entry compressed once, to be placed in any number of archives (the simulator's cached invoices). */
+export interface CompressedZipEntry {
+  name: Buffer;
+  method: 0 | 8;
+  crc: number;
+  size: number;
+  payload: Buffer;
+}
+
+export function compressZipEntry(entry: ZipEntryInput, options: ZipOptions = {}): CompressedZipEntry {
   const deflateOptions = {
     level: options.level ?? 6,
     strategy: options.strategy === 'huffman-only' ? constants.Z_HUFFMAN_ONLY : constants.Z_DEFAULT_STRATEGY,
   };
+  const method = entry.method === 'store' ? 0 : 8;
+  return {
+    name: Buffer.from(entry.name, 'utf8'),
+    method,
+    crc: crc32(entry.data),
+    size: entry.data.length,
+    payload: method === 8 ? deflateRawSync(entry.data, deflateOptions) : entry.data,
+  };
+}
+
+/** The archive of already compressed entries: headers and central directory only, no compression work. */
+export function assembleZip(entries: CompressedZipEntry[]): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
-  for (const entry of entries) {
-    const name = Buffer.from(entry.name, 'utf8');
-    const method = entry.method === 'store' ? 0 : 8;
-    const payload = method === 8 ? deflateRawSync(entry.data, deflateOptions) : entry.data;
-    const crc = crc32(entry.data);
-
+  for (const { name, method, crc, size, payload } of entries) {
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed: 2.0
@@ -45,7 +65,7 @@ export function buildZip(entries: ZipEntryInput[], options: ZipOptions = {}): Bu
     local.writeUInt16LE(DOS_DATE, 12);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(payload.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
     local.writeUInt16LE(0, 28);
     parts.push(local, name, payload);
@@ -60,7 +80,7 @@ export function buildZip(entries: ZipEntryInput[], options: ZipOptions = {}): Bu
     header.writeUInt16LE(DOS_DATE, 14);
     header.writeUInt32LE(crc, 16);
     header.writeUInt32LE(payload.length, 20);
-    header.writeUInt32LE(entry.data.length, 24);
+    header.writeUInt32LE(size, 24);
     header.writeUInt16LE(name.length, 28);
     header.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external attrs: regular file rw-r--r--
     header.writeUInt32LE(offset, 42);

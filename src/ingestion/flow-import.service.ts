@@ -13,8 +13,7 @@ import { InvoiceBatchWriter } from '@/ingestion/invoice-batch.writer';
 import { IngestionRepository } from '@/ingestion/ingestion.repository';
 import { emptyReport, ImportReport, mergeReports } from '@/ingestion/ingestion.types';
 import { MetricsService } from '@/metrics/metrics.service';
-import { PivotInvoice } from '@/pivot/pivot.types';
-import { formatCount } from '@/common/money/french-format';
+import { flowErrorRows, flowRowOf, isUniqueViolation, mayLinkOrigin, mergeCounts, outcome } from '@/ingestion/flow-rows';
 
 /** A flow read and its files written, nothing in the database yet (see FlowImportService.prepare). */
 export interface PreparedFlow extends FlowReading {
@@ -78,24 +77,7 @@ export class FlowImportService {
     const raw = prepared.raw.stored;
 
     const now = this.clock.now();
-    const envelope = read.envelope;
-    const flowRow = (status: FlowEntity['status']): Partial<FlowEntity> => ({
-      sha256: raw.sha256,
-      fileName: input.fileName,
-      source,
-      size: raw.size,
-      storageKey: raw.key,
-      status,
-      version: envelope?.version ?? null,
-      idFlx: envelope?.idFlx ?? null,
-      dtPrd: envelope?.dtPrd ?? null,
-      senderId: envelope?.sender?.id ?? null,
-      senderLabel: envelope?.sender?.label ?? null,
-      receiverId: envelope?.receiver?.id ?? null,
-      receiverLabel: envelope?.receiver?.label ?? null,
-      envelope: envelope ? (envelope as unknown as Record<string, unknown>) : null,
-      receivedAt: now,
-    });
+    const flowRow = (status: FlowEntity['status']): Partial<FlowEntity> => flowRowOf(prepared, raw, source, now, status);
     const batchSize = this.config.ingestion.batchSize;
 
     if (!read.flowError && read.invoices.length <= batchSize) {
@@ -208,8 +190,8 @@ export class FlowImportService {
     await this.repository.updateFlow(em, flowId, { status: read.invoiceErrors.length > 0 ? 'partial' : 'integrated', ...outcome(read, Number(count[0].n), this.clock.now()) });
   }
 
-  /** Report and metrics of a flow whose invoices are stored. */
-  private completed(prepared: PreparedFlow, report: ImportReport, source: FlowSource): ImportReport {
+  /** Report and metrics of a flow whose invoices are stored (also for flows stored together). */
+  completed(prepared: PreparedFlow, report: ImportReport, source: FlowSource): ImportReport {
     const { read, input } = prepared;
     const partial = read.invoiceErrors.length > 0;
     for (const e of read.invoiceErrors) {
@@ -236,47 +218,4 @@ export class FlowImportService {
 /** « Déjà rejeté : motif… » for a file sent again after its rejection. */
 export function alreadyRejectedMessage(flow: Pick<FlowEntity, 'errorMessage'>): string {
   return `Déjà rejeté : ${flow.errorMessage ?? 'flux illisible'}`;
-}
-
-/** Final columns of a flow whose invoices are stored. */
-function outcome(read: ReadResult, invoiceCount: number, completedAt: Date): Partial<FlowEntity> {
-  const partial = read.invoiceErrors.length > 0;
-  return {
-    invoiceCount,
-    errorCode: partial ? 'INVOICE_UNREADABLE' : null,
-    errorMessage: partial ? `${formatCount(read.invoiceErrors.length)} facture(s) illisible(s) dans le flux` : null,
-    completedAt,
-  };
-}
-
-/** Unreadable invoices and duplicates, kept on the flow. */
-function flowErrorRows(flowId: string, read: ReadResult, report: ImportReport): Array<Partial<FlowErrorEntity>> {
-  return [
-    ...read.invoiceErrors.map((e) => ({
-      flowId,
-      numOrdre: e.numOrdre ?? null,
-      invoiceNumber: e.number ?? null,
-      recipientSiret: null,
-      code: e.code,
-      message: e.message,
-    })),
-    ...report.errors
-      .filter((e) => e.code === 'DUPLICATE_INVOICE')
-      .map((e) => ({ flowId, numOrdre: null, invoiceNumber: e.invoice, recipientSiret: null, code: e.code, message: e.message })),
-  ];
-}
-
-/** A credit note that may name its origin invoice (superset of the rows `linkCreditNotes` looks at on that side). */
-const mayLinkOrigin = (inv: PivotInvoice): boolean => inv.type === '381' && Boolean(inv.originInvoiceNumber);
-
-function mergeCounts(into: ImportReport, from: ImportReport): void {
-  into.invoices.created += from.invoices.created;
-  into.invoices.updated += from.invoices.updated;
-  into.invoices.duplicates += from.invoices.duplicates;
-  into.invoices.withAnomalies += from.invoices.withAnomalies;
-  into.errors.push(...from.errors);
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === '23505' || /duplicate key|unique/i.test(String((err as Error)?.message));
 }

@@ -10,6 +10,12 @@ import { LocalFileStore } from '@/storage/local-file.store';
 
 /** The compiled worker script; absent when the code runs from TypeScript sources (ts-jest), then reads stay in-process. */
 const WORKER_SCRIPT = join(__dirname, 'flow-reader.worker.js');
+/**
+ * Reader threads. Two: the pull's one-invoice flows cost their reading (raw copy, files, fsyncs) far more than their
+ * storing, so the main thread waited on a single reader; with two, reading uses what the main thread leaves. Each
+ * thread has its own store instance on the same root (content-addressed names, temp files renamed: safe side by side).
+ */
+const READER_THREADS = 2;
 
 /**
  * Reads flows (FlowReader) in a worker thread when it can: reading is pure CPU and file work, storing is database
@@ -21,13 +27,14 @@ const WORKER_SCRIPT = join(__dirname, 'flow-reader.worker.js');
 export class FlowReaderService implements OnModuleDestroy {
   private readonly logger = new Logger(FlowReaderService.name);
   private readonly local: FlowReader;
-  private readonly thread: FlowReaderThread | undefined;
+  private readonly threads: FlowReaderThread[] = [];
+  private nextThread = 0;
 
   constructor(store: FileStore, config: AppConfig) {
     const limits = { maxFlowBytes: config.ingestion.maxFlowBytes, maxAttachmentBytes: config.ingestion.maxAttachmentBytes };
     this.local = new FlowReader(store, limits);
     if (config.ingestion.readerThread && store instanceof LocalFileStore && existsSync(WORKER_SCRIPT)) {
-      this.thread = new FlowReaderThread(WORKER_SCRIPT, { storeRoot: store.root, limits });
+      for (let i = 0; i < READER_THREADS; i++) this.threads.push(new FlowReaderThread(WORKER_SCRIPT, { storeRoot: store.root, limits }));
     } else if (config.ingestion.readerThread) {
       this.logger.debug('Lecture des flux dans le fil principal (pas de script de fil compilé ou stockage non local)');
     }
@@ -35,14 +42,18 @@ export class FlowReaderService implements OnModuleDestroy {
 
   /** Whether flows are read in the worker thread. */
   get threaded(): boolean {
-    return this.thread !== undefined;
+    return this.threads.length > 0;
   }
 
+  /** Flows asked together go to the threads in turn; each answers in order, and the caller awaits them in order. */
   read(input: FlowInput): Promise<FlowReading> {
-    return this.thread ? this.thread.read(input) : this.local.read(input);
+    if (this.threads.length === 0) return this.local.read(input);
+    const thread = this.threads[this.nextThread];
+    this.nextThread = (this.nextThread + 1) % this.threads.length;
+    return thread.read(input);
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.thread?.close();
+    await Promise.all(this.threads.map((t) => t.close()));
   }
 }

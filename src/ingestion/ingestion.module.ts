@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { FlowBatchImportService } from '@/ingestion/flow-batch-import.service';
 import { FlowImportService } from '@/ingestion/flow-import.service';
 import { FlowUploadController } from '@/ingestion/flow-upload.controller';
 import { FlowUploadService } from '@/ingestion/flow-upload.service';
@@ -12,7 +13,7 @@ import { StructuresModule } from '@/structures/structures.module';
 
 @Module({
   imports: [StructuresModule, InvoicesModule],
-  providers: [IngestionRepository, InvoiceBatchWriter, FlowReaderService, FlowImportService, IngestionService, InboxService, FlowUploadService],
+  providers: [IngestionRepository, InvoiceBatchWriter, FlowReaderService, FlowImportService, FlowBatchImportService, IngestionService, InboxService, FlowUploadService],
   controllers: [FlowUploadController],
   exports: [IngestionService, InboxService],
 })

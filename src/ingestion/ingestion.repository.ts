@@ -66,6 +66,28 @@ export class IngestionRepository {
     return (result.raw as unknown[]).length > 0 ? em.getRepository(FlowEntity).create(row) : null;
   }
 
+  /**
+   * Inserts the flows whose SHA-256 is not stored yet, in one statement; returns those inserted by SHA-256 (a flow
+   * known before, or twice in the list, is left to the one-flow path, which says « déjà importé »).
+   */
+  async insertFlowsIfNew(em: EntityManager, flows: Array<Partial<FlowEntity>>): Promise<Map<string, FlowEntity>> {
+    const rows = flows.map((f) => ({ ...f, id: f.id ?? randomUUID() }));
+    if (rows.length === 0) return new Map();
+    const result = await em
+      .createQueryBuilder()
+      .insert()
+      .into(FlowEntity)
+      .values(rows as never)
+      .orIgnore()
+      .returning(['id'])
+      .updateEntity(false)
+      .execute();
+    const inserted = new Set((result.raw as Array<{ id: string }>).map((r) => r.id));
+    const out = new Map<string, FlowEntity>();
+    for (const row of rows) if (inserted.has(row.id)) out.set(row.sha256!, em.getRepository(FlowEntity).create(row));
+    return out;
+  }
+
   async updateFlow(em: EntityManager, id: string, changes: Partial<FlowEntity>): Promise<void> {
     await em.getRepository(FlowEntity).update({ id }, changes as never);
   }
@@ -150,8 +172,10 @@ export class IngestionRepository {
     }
   }
 
-  /** Links credit notes (381) to their origin invoice, whichever of the two arrived first. */
-  async linkCreditNotes(em: EntityManager, flowId: string, options: { creditNotes?: boolean } = {}): Promise<void> {
+  /** Links credit notes (381) to their origin invoice, whichever of the two arrived first (flows stored together: all). */
+  async linkCreditNotes(em: EntityManager, flowId: string | string[], options: { creditNotes?: boolean } = {}): Promise<void> {
+    const ids = Array.isArray(flowId) ? flowId : [flowId];
+    if (ids.length === 0) return;
     // Two indexed statements rather than one `c.flow_id = $1 OR o.flow_id = $1`, which scans every invoice.
     const link = (side: 'c' | 'o') =>
       em.query(
@@ -159,8 +183,8 @@ export class IngestionRepository {
            FROM invoices o
           WHERE c.type = '381' AND c.origin_number IS NOT NULL AND c.origin_invoice_id IS NULL
             AND o.supplier_id = c.supplier_id AND o.number = c.origin_number AND o.id <> c.id
-            AND ${side}.flow_id = $1`,
-        [flowId],
+            AND ${side}.flow_id = ANY($1::uuid[])`,
+        [ids],
       );
     // Credit notes of this flow whose origin is known (skipped when the caller knows the flow holds none).
     if (options.creditNotes ?? true) await link('c');
@@ -169,10 +193,16 @@ export class IngestionRepository {
 
   /** Structures that may see the flow (flow_structures, migration 1700000010000); adding one twice is harmless. */
   async attributeFlow(em: EntityManager, flowId: string, structureIds: string[]): Promise<void> {
-    if (structureIds.length === 0) return;
+    await this.attributeFlows(em, structureIds.map((structureId) => ({ flowId, structureId })));
+  }
+
+  /** Several (flow, structure) links in one statement (flows stored together). */
+  async attributeFlows(em: EntityManager, links: Array<{ flowId: string; structureId: string }>): Promise<void> {
+    const unique = [...new Map(links.map((l) => [`${l.flowId}:${l.structureId}`, l])).values()];
+    if (unique.length === 0) return;
     await em.query(
-      `INSERT INTO flow_structures (flow_id, structure_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
-      [flowId, [...new Set(structureIds)]],
+      `INSERT INTO flow_structures (flow_id, structure_id) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+      [unique.map((l) => l.flowId), unique.map((l) => l.structureId)],
     );
   }
 

@@ -1,18 +1,25 @@
 import { promises as fs } from 'node:fs';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ReadAhead } from '@/common/pipeline/read-ahead';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
+import { FlowBatchImportService } from '@/ingestion/flow-batch-import.service';
 import { FlowImportService, PreparedFlow } from '@/ingestion/flow-import.service';
 import { scanRecipientIds } from '@/ingestion/flow-recipients.scan';
 import { IngestionRepository } from '@/ingestion/ingestion.repository';
-import { expandFlowInputs } from '@/ingestion/flow-sources';
+import { expandFlowInputs, FlowInput, FlowInputProblem } from '@/ingestion/flow-sources';
 import { RecipientSettings } from '@/ingestion/invoice.checks';
 import { emptyReport, ImportOptions, ImportReport, mergeReports } from '@/ingestion/ingestion.types';
 import { FileStore } from '@/storage/file-store.port';
 import { StructuresRepository } from '@/structures/structures.repository';
 
-/** Flows read ahead of the one being stored, at most. */
-const READ_AHEAD = 4;
+/**
+ * Small flows stored together in one transaction, at most (FlowBatchImportService); their invoices also stay within
+ * `ingestion.batchSize`. The nightly pull's one-invoice flows then share a commit instead of paying one each.
+ */
+const FLOWS_PER_TRANSACTION = 100;
+/** Flows read ahead of the one being stored, at most: the next transaction's flows are read while one is stored. */
+const READ_AHEAD = 2 * FLOWS_PER_TRANSACTION;
 /**
  * Beyond one flow read ahead, flow files in flight stay under this many bytes: two bulk flows of ~30 MB, so the reader
  * thread always has the next one to start while the main thread stores. What a flow read ahead holds in memory is its
@@ -20,10 +27,15 @@ const READ_AHEAD = 4;
  */
 const READ_AHEAD_BYTES = 64 * 1024 * 1024;
 
+type FlowsAhead = ReadAhead<FlowInput, PreparedFlow>;
+
 @Injectable()
 export class IngestionService {
+  private readonly logger = new Logger('Ingestion');
+
   constructor(
     private readonly flows: FlowImportService,
+    private readonly batches: FlowBatchImportService,
     private readonly structures: StructuresRepository,
     private readonly store: FileStore,
     private readonly config: AppConfig,
@@ -35,53 +47,120 @@ export class IngestionService {
   async importPaths(paths: string[], options: ImportOptions): Promise<ImportReport> {
     const report = emptyReport();
     const { inputs, problems } = await expandFlowInputs(paths, this.store, this.config.ingestion.maxFlowBytes);
-    for (const p of problems) {
-      report.flows.rejected++;
-      report.errors.push({ file: p.fileName, invoice: null, code: p.code, message: p.message });
-    }
+    addProblems(report, problems);
     const recipients = await this.loadRecipients();
-    // Pipelined: the next flows are read (Node's CPU: XML, base64, unzip, files) while flow N is stored (mostly waits on
-    // PostgreSQL). Small flows (the nightly pull: one invoice each) are read up to READ_AHEAD at once, so that the
-    // fsyncs of their raw copies and attachments overlap instead of queueing one flow after the other; large flows
-    // stay one ahead, bounded by READ_AHEAD_BYTES of flow files in flight (memory). Storing stays strictly sequential
-    // and in order, so duplicates across flows, crash-resume and the "already imported" check behave as if the flows
-    // were imported one after the other.
-    const ahead: Array<{ prepared: Promise<PreparedFlow>; bytes: number }> = [];
-    let scheduled = 0;
-    let bytesAhead = 0;
-    const fill = async (): Promise<void> => {
-      while (scheduled < inputs.length && ahead.length < READ_AHEAD && (ahead.length === 0 || bytesAhead < READ_AHEAD_BYTES)) {
-        const input = inputs[scheduled++];
-        const bytes = (await fs.stat(input.path).catch(() => null))?.size ?? 0;
-        const prepared = this.flows.prepare(input);
-        prepared.catch(() => undefined); // awaited in order below
-        ahead.push({ prepared, bytes });
-        bytesAhead += bytes;
-      }
-    };
-    try {
-      for (let i = 0; i < inputs.length; i++) {
-        const input = inputs[i];
-        await fill();
-        const head = ahead.shift()!;
-        bytesAhead -= head.bytes;
-        const prepared = await head.prepared;
-        await fill();
-        try {
-          const stored = await this.flows.storePrepared(prepared, options.source, recipients, this.config.invoices.paymentDelayDays);
-          await this.attribute(prepared, stored, options, recipients);
-          mergeReports(report, stored);
-        } finally {
-          if (input.temporary) await fs.rm(input.path, { force: true });
+    const ahead = this.readAhead(inputs);
+    await this.consume(ahead, options, recipients, report);
+    return report;
+  }
+
+  /**
+   * Imports files as they arrive (the pull: each downloaded group's ZIP), through the same pipeline as importPaths: the
+   * flows of the next files are read while those of the previous ones are stored, with no pause between files. A file
+   * of the feed may be removed once the feed asks for the next one (its flows are extracted by then). When the feed
+   * fails, what it gave is still stored, then its error is thrown; `report` tells what was stored either way.
+   */
+  async importFeed(feed: AsyncIterable<string>, options: ImportOptions, report: ImportReport = emptyReport()): Promise<ImportReport> {
+    const recipients = await this.loadRecipients();
+    const ahead = this.readAhead();
+    const producer = (async () => {
+      try {
+        for await (const path of feed) {
+          const { inputs, problems } = await expandFlowInputs([path], this.store, this.config.ingestion.maxFlowBytes);
+          addProblems(report, problems);
+          try {
+            ahead.push(...inputs);
+          } catch (err) {
+            await removeTemporary(inputs); // the import stopped: nobody will read them
+            throw err;
+          }
         }
-        options.onFlowDone?.(input.fileName, i + 1, inputs.length);
+      } finally {
+        ahead.close();
+      }
+    })();
+    producer.catch(() => undefined); // awaited below
+    try {
+      await this.consume(ahead, options, recipients, report);
+    } catch (err) {
+      await producer.catch(() => undefined);
+      throw err;
+    }
+    await producer;
+    return report;
+  }
+
+  /**
+   * Pipelined: the next flows are read (reader thread: XML, base64, unzip, files) while the current ones are stored
+   * (mostly waits on PostgreSQL); large flows stay one ahead, bounded by READ_AHEAD_BYTES of flow files in flight.
+   */
+  private readAhead(inputs?: FlowInput[]): FlowsAhead {
+    return new ReadAhead((input: FlowInput) => this.flows.prepare(input), {
+      count: READ_AHEAD,
+      bytes: READ_AHEAD_BYTES,
+      sizeOf: async (input) => (await fs.stat(input.path).catch(() => null))?.size ?? 0,
+    }, inputs);
+  }
+
+  /**
+   * Stores the flows in order: small ones together (one transaction per batch), the others one at a time. Storing
+   * stays sequential, so duplicates across flows, crash-resume and the « déjà importé » check behave as if the flows
+   * were imported one after the other.
+   */
+  private async consume(ahead: FlowsAhead, options: ImportOptions, recipients: Map<string, RecipientSettings>, report: ImportReport): Promise<void> {
+    const batchSize = this.config.ingestion.batchSize;
+    const fits = (p: PreparedFlow, taken: PreparedFlow[]) =>
+      FlowBatchImportService.batchable(taken[0], batchSize) &&
+      FlowBatchImportService.batchable(p, batchSize) &&
+      taken.reduce((n, t) => n + t.read.invoices.length, 0) + p.read.invoices.length <= batchSize;
+    let done = 0;
+    try {
+      for (;;) {
+        const batch = await ahead.takeBatch(FLOWS_PER_TRANSACTION, fits);
+        if (batch.length === 0) break;
+        try {
+          await this.storeBatch(batch.map((b) => b.value), options, recipients, report);
+        } finally {
+          await removeTemporary(batch.map((b) => b.item));
+        }
+        for (const b of batch) options.onFlowDone?.(b.item.fileName, ++done, done + ahead.remaining);
       }
     } catch (err) {
       // Storing failed (database or disk down): the flows read ahead are not stored, drop their pending files.
-      await Promise.all(ahead.map((a) => a.prepared.then((p) => p.discardFiles(), () => undefined)));
+      await ahead.abandon(async (prepared, input) => {
+        await prepared.discardFiles();
+        await removeTemporary([input]);
+      });
+      await removeTemporary(ahead.unstarted());
       throw err;
     }
-    return report;
+  }
+
+  /** Flows stored together; when their transaction fails, one by one (only the culprit fails, its neighbours are stored). */
+  private async storeBatch(batch: PreparedFlow[], options: ImportOptions, recipients: Map<string, RecipientSettings>, report: ImportReport): Promise<void> {
+    let reports: Array<ImportReport | null> = batch.map(() => null);
+    if (batch.length > 1) {
+      try {
+        reports = await this.batches.store(batch, {
+          source: options.source,
+          recipients,
+          defaultDelay: this.config.invoices.paymentDelayDays,
+          attributeTo: options.attributeTo ?? [],
+        });
+      } catch (err) {
+        this.logger.warn(`Lot de ${batch.length} flux rejoué flux par flux : ${(err as Error).message}`);
+      }
+    }
+    for (const [i, prepared] of batch.entries()) {
+      const stored = reports[i] ?? (await this.storeOne(prepared, options, recipients));
+      mergeReports(report, stored);
+    }
+  }
+
+  private async storeOne(prepared: PreparedFlow, options: ImportOptions, recipients: Map<string, RecipientSettings>): Promise<ImportReport> {
+    const stored = await this.flows.storePrepared(prepared, options.source, recipients, this.config.invoices.paymentDelayDays);
+    await this.attribute(prepared, stored, options, recipients);
+    return stored;
   }
 
   /**
@@ -127,4 +206,16 @@ export class IngestionService {
     }
     return map;
   }
+}
+
+function addProblems(report: ImportReport, problems: FlowInputProblem[]): void {
+  for (const p of problems) {
+    report.flows.rejected++;
+    report.errors.push({ file: p.fileName, invoice: null, code: p.code, message: p.message });
+  }
+}
+
+/** Temp files extracted from a ZIP, once stored (or abandoned). */
+async function removeTemporary(inputs: FlowInput[]): Promise<void> {
+  await Promise.all(inputs.filter((i) => i.temporary).map((i) => fs.rm(i.path, { force: true })));
 }

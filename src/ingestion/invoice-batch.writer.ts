@@ -44,63 +44,80 @@ export class InvoiceBatchWriter {
   ) {}
 
   async storeBatch(em: EntityManager, batch: PivotInvoice[], ctx: BatchContext): Promise<ImportReport> {
-    const report = emptyReport();
+    return (await this.storeFlows(em, [{ invoices: batch, ctx }]))[0];
+  }
+
+  /**
+   * The invoices of several flows in one go (the pull's one-invoice flows, stored together): one look-up of known
+   * invoices, one INSERT per table, one attribution statement. One report per flow, in order; duplicates across the
+   * flows are found as if the flows were stored one after the other.
+   */
+  async storeFlows(em: EntityManager, parts: Array<{ invoices: PivotInvoice[]; ctx: BatchContext }>): Promise<ImportReport[]> {
+    const all = parts.flatMap((p) => p.invoices);
     const known = await this.repository.findKnown(
       em,
-      batch.map((i) => i.cproId?.trim()).filter((x): x is string => Boolean(x)),
-      batch.map((i) => ({ supplierId: i.supplier.id.trim(), number: i.number.trim(), year: Number(i.issueDate.slice(0, 4)) })),
+      all.map((i) => i.cproId?.trim()).filter((x): x is string => Boolean(x)),
+      all.map((i) => ({ supplierId: i.supplier.id.trim(), number: i.number.trim(), year: Number(i.issueDate.slice(0, 4)) })),
     );
     const byCpro = new Map(known.filter((k) => k.cproId).map((k) => [k.cproId!, k]));
     const byKey = new Map(known.map((k) => [dupKey(k.supplierId, k.number, k.invoiceYear), k]));
     const fresh: InvoiceRows[] = [];
-    const actor = ACTOR_BY_SOURCE[ctx.source];
-    for (const inv of batch) {
-      const key = dupKey(inv.supplier.id.trim(), inv.number.trim(), Number(inv.issueDate.slice(0, 4)));
-      const match = (inv.cproId && byCpro.get(inv.cproId.trim())) || byKey.get(key);
-      if (match) {
-        if (isCompletedResend(inv.renvoi)) {
-          await this.applyCompletedResend(em, match, inv, ctx, actor);
-          report.invoices.updated++;
-        } else {
-          report.invoices.duplicates++;
-          report.errors.push({
-            file: ctx.fileName,
-            invoice: inv.number,
-            code: 'DUPLICATE_INVOICE',
-            message: `Facture ${inv.number} du fournisseur ${inv.supplier.id} déjà reçue${match.cproId ? ` (IdCPRO ${match.cproId})` : ''} : ignorée`,
-          });
+    const links: Array<{ flowId: string; structureId: string }> = [];
+    const reports: ImportReport[] = [];
+    for (const { invoices, ctx } of parts) {
+      const report = emptyReport();
+      reports.push(report);
+      const actor = ACTOR_BY_SOURCE[ctx.source];
+      for (const inv of invoices) {
+        const recipientId = ctx.recipients.get(inv.debtor.id.trim())?.id;
+        // The flow is visible to the structures its invoices are addressed to, duplicates and re-sends included.
+        if (recipientId) links.push({ flowId: ctx.flow.id, structureId: recipientId });
+        const key = dupKey(inv.supplier.id.trim(), inv.number.trim(), Number(inv.issueDate.slice(0, 4)));
+        const match = (inv.cproId && byCpro.get(inv.cproId.trim())) || byKey.get(key);
+        if (match) {
+          if (isCompletedResend(inv.renvoi)) {
+            await this.applyCompletedResend(em, match, inv, ctx, actor);
+            report.invoices.updated++;
+          } else {
+            report.invoices.duplicates++;
+            report.errors.push({
+              file: ctx.fileName,
+              invoice: inv.number,
+              code: 'DUPLICATE_INVOICE',
+              message: `Facture ${inv.number} du fournisseur ${inv.supplier.id} déjà reçue${match.cproId ? ` (IdCPRO ${match.cproId})` : ''} : ignorée`,
+            });
+          }
+          continue;
         }
-        continue;
+        const recipient = ctx.recipients.get(inv.debtor.id.trim()) ?? null;
+        const anomalies = checkInvoice(inv, recipient);
+        const rows = buildInvoiceRows({
+          invoice: inv,
+          flowId: ctx.flow.id,
+          structureId: recipient?.id ?? null,
+          paymentDelayDays: recipient?.paymentDelayDays ?? ctx.defaultDelay,
+          anomalies,
+          receivedAt: ctx.receivedAt,
+          actor,
+          fileName: ctx.fileName,
+        });
+        fresh.push(rows);
+        // Same invoice twice in one batch: the second is a duplicate of the first.
+        const pseudo: KnownInvoice = { id: rows.invoice.id!, cproId: rows.invoice.cproId ?? null, supplierId: rows.invoice.supplierId!, number: rows.invoice.number!, invoiceYear: rows.invoice.invoiceYear!, status: 'A_TRAITER' };
+        if (pseudo.cproId) byCpro.set(pseudo.cproId, pseudo);
+        byKey.set(key, pseudo);
+        report.invoices.created++;
+        if (anomalies.length > 0) report.invoices.withAnomalies++;
+        for (const a of anomalies) this.metrics.anomalies.inc({ code: a.code });
       }
-      const recipient = ctx.recipients.get(inv.debtor.id.trim()) ?? null;
-      const anomalies = checkInvoice(inv, recipient);
-      const rows = buildInvoiceRows({
-        invoice: inv,
-        flowId: ctx.flow.id,
-        structureId: recipient?.id ?? null,
-        paymentDelayDays: recipient?.paymentDelayDays ?? ctx.defaultDelay,
-        anomalies,
-        receivedAt: ctx.receivedAt,
-        actor,
-        fileName: ctx.fileName,
-      });
-      fresh.push(rows);
-      // Same invoice twice in one batch: the second is a duplicate of the first.
-      const pseudo: KnownInvoice = { id: rows.invoice.id!, cproId: rows.invoice.cproId ?? null, supplierId: rows.invoice.supplierId!, number: rows.invoice.number!, invoiceYear: rows.invoice.invoiceYear!, status: 'A_TRAITER' };
-      if (pseudo.cproId) byCpro.set(pseudo.cproId, pseudo);
-      byKey.set(key, pseudo);
-      report.invoices.created++;
-      if (anomalies.length > 0) report.invoices.withAnomalies++;
-      for (const a of anomalies) this.metrics.anomalies.inc({ code: a.code });
     }
     await this.repository.insertInvoiceRows(em, fresh);
-    // The flow is visible to the structures its invoices are addressed to, duplicates and re-sends included.
-    const recipients = batch.map((inv) => ctx.recipients.get(inv.debtor.id.trim())?.id).filter((id): id is string => Boolean(id));
-    await this.repository.attributeFlow(em, ctx.flow.id, recipients);
-    this.metrics.invoices.inc({ result: 'created' }, report.invoices.created);
-    this.metrics.invoices.inc({ result: 'duplicate' }, report.invoices.duplicates);
-    this.metrics.invoices.inc({ result: 'updated' }, report.invoices.updated);
-    return report;
+    await this.repository.attributeFlows(em, links);
+    const total = (k: keyof ImportReport['invoices']) => reports.reduce((n, r) => n + r.invoices[k], 0);
+    this.metrics.invoices.inc({ result: 'created' }, total('created'));
+    this.metrics.invoices.inc({ result: 'duplicate' }, total('duplicates'));
+    this.metrics.invoices.inc({ result: 'updated' }, total('updated'));
+    return reports;
   }
 
   /** `Renvoi=Complétée`: new attachments and a history step; the workflow decides the state (SUSPENDUE → A_TRAITER). */

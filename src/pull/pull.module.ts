@@ -3,6 +3,7 @@ import { ChorusProModule } from '@/chorus-pro/chorus-pro.module';
 import { IngestionModule } from '@/ingestion/ingestion.module';
 import { InvoicesModule } from '@/invoices/invoices.module';
 import { PullLeaseRepository } from '@/pull/pull-lease.repository';
+import { PullStatusRecorder } from '@/pull/pull-status.recorder';
 import { PullService } from '@/pull/pull.service';
 import { StructurePuller } from '@/pull/structure-puller';
 import { StructuresModule } from '@/structures/structures.module';
@@ -11,7 +12,7 @@ import { WorksInvoiceSearch } from '@/pull/works-search';
 /** Nightly pull of received invoices from the Chorus Pro API (« mode service »). */
 @Module({
   imports: [ChorusProModule, IngestionModule, InvoicesModule, StructuresModule],
-  providers: [PullLeaseRepository, StructurePuller, PullService, WorksInvoiceSearch],
+  providers: [PullLeaseRepository, PullStatusRecorder, StructurePuller, PullService, WorksInvoiceSearch],
   exports: [PullService, ChorusProModule],
 })
 export class PullModule {}

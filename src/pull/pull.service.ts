@@ -3,7 +3,9 @@ import { hostname } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@/clock/clock.port';
 import { DomainError, NotFoundError } from '@/common/errors/domain.error';
+import { forEachLimit } from '@/common/pipeline/for-each-limit';
 import { AppConfig } from '@/config/app.config';
+import { UnitOfWork } from '@/database/unit-of-work';
 import { PullLeaseRepository } from '@/pull/pull-lease.repository';
 import { emptyPullReport, PullOptions, PullReport } from '@/pull/pull.types';
 import { emptyStructureResult, StructurePuller } from '@/pull/structure-puller';
@@ -30,6 +32,7 @@ export class PullService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly structureSync: StructureSyncService,
+    private readonly uow: UnitOfWork,
   ) {}
 
   async run(options: PullOptions = {}): Promise<PullReport> {
@@ -40,20 +43,24 @@ export class PullService {
       throw new NotFoundError('TECHNICAL_ACCOUNT_NOT_FOUND', `Aucun compte technique Chorus Pro pour la structure ${options.siret} (passerelle structures set-account)`);
     }
     const to = this.clock.now();
-    for (const structure of list) {
+    // A few structures at once: one structure's calls wait on Chorus Pro's latency while another's flows are stored;
+    // the quota is shared, so together they still keep to the rate. pullOne never throws (a failure is reported).
+    // One at a time on the embedded database: its single connection would mix the structures' transactions.
+    const concurrency = this.uow.isEmbedded ? 1 : this.config.chorusPro.structureConcurrency;
+    await forEachLimit(list, concurrency, async (structure) => {
       if (!(await this.leases.claim(structure.id, runKey, this.instanceId))) {
         report.skipped++;
-        continue;
+        return;
       }
       const lease = await this.leases.lock(structure.id, this.instanceId, LEASE_SECONDS);
       if (!lease) {
         report.skipped++;
         await this.leases.finishClaim(structure.id, runKey, 'busy', 0, 'structure en cours de relève par un autre processus');
-        continue;
+        return;
       }
       report.structures++;
       await this.pullOne(structure, lease.windowEnd, to, runKey, options, report);
-    }
+    });
     this.logger.log(
       `Relève Chorus Pro ${runKey} : ${report.structures} structure(s), ${report.apiCalls} appel(s), ${report.invoices.created} facture(s) créée(s), ${report.invoices.updated} mise(s) à jour, ${report.errors.length} erreur(s)`,
     );

@@ -37,7 +37,8 @@ export interface PullOptions {
 
 export interface PullProgress {
   siret: string;
-  phase: 'search' | 'download' | 'status' | 'done';
+  /** `download`: a group arrived; `store`: one more flow stored (`done` counts them). */
+  phase: 'search' | 'download' | 'store' | 'status' | 'done';
   /** Invoices handled so far for this structure, out of `total` found by the search. */
   done: number;
   total: number;

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { In } from 'typeorm';
 import { ChorusProApi } from '@/chorus-pro/chorus-pro-api.port';
 import { ChorusProTooLargeError } from '@/chorus-pro/chorus-pro.errors';
 import { ChorusProCallContext, FactureRecipiendaire, TechnicalAccount, TypeDemandePaiement } from '@/chorus-pro/chorus-pro.types';
-import { DomainError } from '@/common/errors/domain.error';
+import { ReadAhead } from '@/common/pipeline/read-ahead';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { IngestionService } from '@/ingestion/ingestion.service';
-import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
+import { emptyReport } from '@/ingestion/ingestion.types';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
 import { planDownloadGroups } from '@/pull/download-groups';
+import { PullStatusRecorder } from '@/pull/pull-status.recorder';
 import { PullError, PullProgress } from '@/pull/pull.types';
 import { WorksInvoiceSearch } from '@/pull/works-search';
 
@@ -39,14 +40,15 @@ interface Downloaded {
 }
 
 const TYPES: TypeDemandePaiement[] = ['FACTURE', 'FACTURE_TRAVAUX'];
-const ACTOR = 'Chorus Pro';
+/** Flows stored between two rounds of first statuses (see firstStatuses). */
+const STATUS_ROUND = 200;
 
 /**
  * Pulls one structure for one window: searches the invoices whose status changed (FACTURE and FACTURE_TRAVAUX,
  * every page), downloads the unknown ones as PIVOT in groups sized from `taille` (a 413 splits the group),
- * imports each group through the inbox pipeline (source 'api'), then hands every status that differs from
- * the stored one to the invoice workflow (one transaction per invoice, with its history step).
- * Downloads run ahead of the import, a few at a time, so the API is used at its rate while the database works.
+ * imports them through the inbox pipeline (source 'api', one import feed for the structure, many one-invoice flows per
+ * transaction), then hands every status that differs from the stored one to the invoice workflow (PullStatusRecorder).
+ * Downloads run ahead of the import, so the API is used at its rate while the database works.
  */
 @Injectable()
 export class StructurePuller {
@@ -57,7 +59,7 @@ export class StructurePuller {
     private readonly ingestion: IngestionService,
     private readonly uow: UnitOfWork,
     private readonly config: AppConfig,
-    @Optional() @Inject(InvoiceWorkflowPort) private readonly workflow: InvoiceWorkflowPort | null,
+    private readonly statuses: PullStatusRecorder,
     private readonly works: WorksInvoiceSearch,
   ) {}
 
@@ -80,21 +82,26 @@ export class StructurePuller {
 
     const known = await this.knownByCproId(entries.map((e) => String(e.idFacture)));
     const fresh = entries.filter((e) => !known.has(String(e.idFacture)) && !works.held.has(e.idFacture));
-    for (const entry of entries) {
+    const changes = entries.flatMap((entry) => {
       const invoice = known.get(String(entry.idFacture));
-      if (!invoice) continue;
-      if (await this.applyStatus(siret, invoice, entry, result)) result.invoices.updated++;
-      onProgress?.({ siret, phase: 'status', done: ++done, total });
-    }
+      return invoice ? [{ invoice, entry }] : [];
+    });
+    result.invoices.updated += await this.timed(result, 'statusMs', () => this.statuses.record(siret, changes, result.blocking));
+    done += changes.length;
+    onProgress?.({ siret, phase: 'status', done, total });
 
     const groups = planDownloadGroups(fresh, this.config.chorusPro.groupMaxBytes, this.config.chorusPro.groupMaxInvoices);
-    await this.downloadAndImport(siret, ctx, groups, result, (n) => onProgress?.({ siret, phase: 'download', done: (done += n), total }));
-
-    // Newly imported invoices get the status the search reported (recorded by the workflow).
-    const imported = await this.knownByCproId(fresh.map((e) => String(e.idFacture)));
-    for (const entry of fresh) {
-      const invoice = imported.get(String(entry.idFacture));
-      if (invoice) await this.applyStatus(siret, invoice, entry, result);
+    const firstStatuses = this.firstStatuses(siret, fresh, result);
+    try {
+      await this.downloadAndImport(siret, ctx, groups, result, {
+        downloaded: () => onProgress?.({ siret, phase: 'download', done, total }),
+        stored: () => {
+          onProgress?.({ siret, phase: 'store', done: ++done, total });
+          firstStatuses.stored();
+        },
+      });
+    } finally {
+      await firstStatuses.finish();
     }
     await this.works.record(works);
     onProgress?.({ siret, phase: 'done', done: total, total });
@@ -104,21 +111,9 @@ export class StructurePuller {
   private async search(ctx: ChorusProCallContext, window: { from: Date; to: Date }): Promise<FactureRecipiendaire[]> {
     const byId = new Map<number, FactureRecipiendaire>();
     const pageSize = this.config.chorusPro.pageSize;
-    for (const type of TYPES) {
-      const request = (page: number) =>
-        this.api.rechercherFacturesRecipiendaire(ctx, {
-          typeDemandePaiement: type,
-          periodeDateHeureEtatCourantDu: window.from.toISOString(),
-          periodeDateHeureEtatCourantAu: window.to.toISOString(),
-          recupererTaille: true,
-          paramRecherche: { pageResultatDemandee: page, nbResultatsParPage: pageSize, triColonne: 'IdFacture', triSens: 'Ascendant' },
-        });
-      const first = await request(1);
-      const pages = [first];
-      // The other pages are independent: asked together, the shared quota spaces them out.
-      const count = first.pages ?? (first.listeFactures.length === pageSize ? 2 : 1);
-      const rest = await Promise.all(Array.from({ length: Math.max(0, count - 1) }, (_, i) => request(i + 2)));
-      pages.push(...rest);
+    // Both types at once, and every page after the first together: the shared quota spaces the calls out.
+    const perType = await Promise.all(TYPES.map((type) => this.searchType(ctx, window, type, pageSize)));
+    for (const pages of perType) {
       for (const page of pages) {
         for (const entry of page.listeFactures) {
           const previous = byId.get(entry.idFacture);
@@ -127,6 +122,24 @@ export class StructurePuller {
       }
     }
     return [...byId.values()].sort((a, b) => a.idFacture - b.idFacture);
+  }
+
+  private async searchType(ctx: ChorusProCallContext, window: { from: Date; to: Date }, type: TypeDemandePaiement, pageSize: number) {
+    const request = (page: number) =>
+      this.api.rechercherFacturesRecipiendaire(ctx, {
+        typeDemandePaiement: type,
+        periodeDateHeureEtatCourantDu: window.from.toISOString(),
+        periodeDateHeureEtatCourantAu: window.to.toISOString(),
+        recupererTaille: true,
+        paramRecherche: { pageResultatDemandee: page, nbResultatsParPage: pageSize, triColonne: 'IdFacture', triSens: 'Ascendant' },
+      });
+    const first = await request(1);
+    const pages = [first];
+    // The other pages are independent: asked together, the shared quota spaces them out.
+    const count = first.pages ?? (first.listeFactures.length === pageSize ? 2 : 1);
+    const rest = await Promise.all(Array.from({ length: Math.max(0, count - 1) }, (_, i) => request(i + 2)));
+    pages.push(...rest);
+    return pages;
   }
 
   private async knownByCproId(cproIds: string[]): Promise<Map<string, { id: string; cppStatus: string | null }>> {
@@ -141,90 +154,96 @@ export class StructurePuller {
     return map;
   }
 
-  /** True when the status changed and was handed to the workflow. */
-  private async applyStatus(
-    siret: string,
-    invoice: { id: string; cppStatus: string | null },
-    entry: FactureRecipiendaire,
-    result: StructurePullResult,
-  ): Promise<boolean> {
-    if (invoice.cppStatus === entry.statut) return false;
+  /**
+   * Newly imported invoices get the status the search reported (recorded by the workflow). On PostgreSQL this runs
+   * while the import goes on, every STATUS_ROUND flows stored (the import waits on its reader threads, the database has
+   * room); on the embedded database, whose single connection the import's transactions hold, once the import ended.
+   */
+  private firstStatuses(siret: string, fresh: FactureRecipiendaire[], result: StructurePullResult): { stored: () => void; finish: () => Promise<void> } {
+    let pending = fresh;
+    let sinceRound = 0;
+    let rounds: Promise<void> = Promise.resolve();
+    const round = () =>
+      (rounds = rounds.then(async () => {
+        const imported = await this.knownByCproId(pending.map((e) => String(e.idFacture)));
+        const found = pending.flatMap((entry) => {
+          const invoice = imported.get(String(entry.idFacture));
+          return invoice ? [{ invoice, entry }] : [];
+        });
+        pending = pending.filter((e) => !imported.has(String(e.idFacture)));
+        await this.timed(result, 'statusMs', () => this.statuses.record(siret, found, result.blocking));
+      }));
+    return {
+      stored: () => {
+        if (this.uow.isEmbedded || ++sinceRound < STATUS_ROUND) return;
+        sinceRound = 0;
+        void round().catch(() => undefined); // its failure is seen by finish
+      },
+      finish: async () => {
+        await rounds;
+        await round();
+      },
+    };
+  }
+
+  private async timed<T>(result: StructurePullResult, key: keyof StructurePullResult['timings'], work: () => Promise<T>): Promise<T> {
     const started = Date.now();
     try {
-      return await this.recordStatus(siret, invoice, entry, result);
+      return await work();
     } finally {
-      result.timings.statusMs += Date.now() - started;
+      result.timings[key] += Date.now() - started;
     }
   }
 
-  private async recordStatus(
-    siret: string,
-    invoice: { id: string; cppStatus: string | null },
-    entry: FactureRecipiendaire,
-    result: StructurePullResult,
-  ): Promise<boolean> {
-    if (!this.workflow) {
-      result.blocking.push({ siret, code: 'WORKFLOW_UNAVAILABLE', message: 'Aucun workflow de facture lié : statut Chorus Pro non enregistré', invoice: String(entry.idFacture) });
-      return false;
-    }
-    const workflow = this.workflow;
-    try {
-      await this.uow.run((em) =>
-        workflow.onChorusProStatus(em, invoice.id, entry.statut, {
-          actor: ACTOR,
-          details: { idFacture: entry.idFacture, dateHeureEtatCourant: entry.dateHeureEtatCourant, commentaire: entry.commentaireEtatCourant ?? null },
-        }),
-      );
-      invoice.cppStatus = entry.statut;
-      return true;
-    } catch (err) {
-      const e = err as Error;
-      result.blocking.push({ siret, code: err instanceof DomainError ? err.code : 'STATUS_UPDATE_FAILED', message: e.message, invoice: String(entry.idFacture) });
-      return false;
-    }
-  }
-
+  /**
+   * Downloads run ahead of the import (ReadAhead, as many in flight as the quota's slots of one second, bounded in
+   * bytes), and their flows go to ONE import feed for the whole structure: the reader thread reads the next group's
+   * flows while the previous ones are stored, many flows per transaction, without a pause between groups. A download
+   * failing for good stops the feed: what was downloaded before is still stored, the structure's pull fails.
+   */
   private async downloadAndImport(
     siret: string,
     ctx: ChorusProCallContext,
     groups: FactureRecipiendaire[][],
     result: StructurePullResult,
-    progressed: (n: number) => void,
+    progress: { downloaded: () => void; stored: () => void },
   ): Promise<void> {
     if (groups.length === 0) return;
     const dir = join(this.config.dataDir, 'tmp', 'pull');
     await mkdir(dir, { recursive: true });
     const { downloadConcurrency, groupMaxBytes } = this.config.chorusPro;
-    const sizeOf = (g: FactureRecipiendaire[]) => g.reduce((n, e) => n + (e.taille ?? 0), 0);
-    const inFlight: Array<{ bytes: number; promise: Promise<Downloaded[]> }> = [];
-    let next = 0;
-    // Bounded by count and by bytes: a few 80 MB groups in memory at once would be too much.
-    const launch = () => {
-      while (next < groups.length && inFlight.length < downloadConcurrency) {
-        const bytes = sizeOf(groups[next]);
-        const pending = inFlight.reduce((n, f) => n + f.bytes, 0);
-        if (inFlight.length > 0 && pending + bytes > 2 * groupMaxBytes) break;
-        const group = groups[next++];
-        const promise = this.downloadGroup(siret, ctx, group.map((e) => e.idFacture), dir, result);
-        promise.catch(() => undefined); // observed when its turn comes
-        inFlight.push({ bytes, promise });
-      }
-    };
-    launch();
-    try {
-      while (inFlight.length > 0) {
-        const files = await (inFlight.shift() as { promise: Promise<Downloaded[]> }).promise;
-        launch();
-        for (const file of files) {
-          if (file.path) await this.importFile(siret, file.path, result);
-          progressed(file.ids.length);
+    const downloads = new ReadAhead(
+      (group: FactureRecipiendaire[]) => this.downloadGroup(siret, ctx, group.map((e) => e.idFacture), dir, result),
+      { count: downloadConcurrency, bytes: 2 * groupMaxBytes, sizeOf: (g) => g.reduce((n, e) => n + (e.taille ?? 0), 0) },
+      groups,
+    );
+    async function* files(): AsyncGenerator<string> {
+      try {
+        for (;;) {
+          const next = await downloads.take();
+          if (!next) return;
+          progress.downloaded();
+          for (const file of next.value) {
+            if (!file.path) continue;
+            yield file.path; // asked again once its flows are extracted: the ZIP can go
+            await rm(file.path, { force: true });
+          }
         }
+      } finally {
+        // Stopped early (a download or the import failed): the downloads in flight are waited for and their files removed.
+        await downloads.abandon(async (done) => {
+          await Promise.all(done.map((f) => (f.path ? rm(f.path, { force: true }) : undefined)));
+        });
       }
-    } catch (err) {
-      // A download failed for good: wait for the others and remove what they wrote, then fail the structure.
-      const rest = await Promise.allSettled(inFlight.map((f) => f.promise));
-      for (const r of rest) if (r.status === 'fulfilled') for (const f of r.value) if (f.path) await rm(f.path, { force: true });
-      throw err;
+    }
+    const report = emptyReport();
+    try {
+      await this.timed(result, 'importMs', () =>
+        this.ingestion.importFeed(files(), { source: 'api', attributeTo: [siret], onFlowDone: () => progress.stored() }, report),
+      );
+    } finally {
+      for (const k of Object.keys(result.invoices) as Array<keyof StructurePullResult['invoices']>) result.invoices[k] += report.invoices[k];
+      for (const e of report.errors) result.errors.push({ siret, code: e.code, message: e.message, invoice: e.invoice, file: e.file });
     }
   }
 
@@ -244,18 +263,6 @@ export class StructurePuller {
       const half = Math.ceil(ids.length / 2);
       this.logger.warn(`Groupe de ${ids.length} factures trop volumineux (413) : découpage en deux`);
       return [...(await this.downloadGroup(siret, ctx, ids.slice(0, half), dir, result)), ...(await this.downloadGroup(siret, ctx, ids.slice(half), dir, result))];
-    }
-  }
-
-  private async importFile(siret: string, path: string, result: StructurePullResult): Promise<void> {
-    const started = Date.now();
-    try {
-      const report = await this.ingestion.importPaths([path], { source: 'api', attributeTo: [siret] });
-      for (const k of Object.keys(result.invoices) as Array<keyof StructurePullResult['invoices']>) result.invoices[k] += report.invoices[k];
-      for (const e of report.errors) result.errors.push({ siret, code: e.code, message: e.message, invoice: e.invoice, file: e.file });
-    } finally {
-      result.timings.importMs += Date.now() - started;
-      await rm(path, { force: true });
     }
   }
 }

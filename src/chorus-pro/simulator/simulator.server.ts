@@ -7,10 +7,10 @@ import {
   FactureRecipiendaire,
 } from '@/chorus-pro/chorus-pro.types';
 import { canTransition, MOTIF_REQUIRED, nextStatuses } from '@/chorus-pro/simulator/simulator-status.rules';
+import { simulatorScenario } from '@/chorus-pro/simulator/simulator.scenarios';
 import { SimFault, SimInvoice, SimStructure, SimulatorState } from '@/chorus-pro/simulator/simulator.state';
 import { consultStructure, searchServices, searchStructures } from '@/chorus-pro/simulator/simulator-structures.routes';
 import { searchWorks } from '@/chorus-pro/simulator/simulator-works.routes';
-import { buildZip } from '@/fixtures-generator/zip.builder';
 
 // A fake Chorus Pro (PISTE) on loopback, plain node:http. It enforces what the real one enforces — a valid,
 // unexpired token, a known technical account, the call rate (429), 120 MB per telecharger/groupe (413) — and
@@ -40,6 +40,13 @@ export interface SimulatorOptions {
    * benchmark separate the pull's own cost from the per-flow cost of the import.
    */
   pivotPerGroup?: boolean;
+  /**
+   * A named setup (SIMULATOR_SCENARIOS) giving structures and invoices; its downloads are prepared before the server
+   * listens (`prepareGroups` invoices per group), so that serving costs next to nothing.
+   */
+  scenario?: string;
+  /** Prepare the telecharger/groupe answers of groups this size (the pull's groupMaxInvoices); default 200 with a scenario. */
+  prepareGroups?: number;
 }
 
 export interface SimulatorStructureInfo {
@@ -61,6 +68,8 @@ export interface StartedSimulator {
   state: SimulatorState;
   /** The first stdout line of `passerelle simulator`. */
   describe(): Record<string, unknown>;
+  /** Changes the added latency from now on (the benchmark runs one prepared scenario at several latencies). */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -70,12 +79,15 @@ const ANNOUNCED_TOKEN_LIFETIME_S = 3600;
 const MAX_PAGE_SIZE = 1000;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<StartedSimulator> {
+  const scenario = options.scenario ? simulatorScenario(options.scenario) : undefined;
   const state = new SimulatorState({
-    structures: options.structures ?? 2,
-    invoices: options.invoices ?? 20,
+    structures: scenario?.structures ?? options.structures ?? 2,
+    invoices: scenario?.invoices ?? options.invoices ?? 20,
     seed: options.seed ?? 20_250_314,
     referenceDate: options.referenceDate,
   });
+  const groupSize = options.prepareGroups ?? (scenario ? 200 : 0);
+  if (groupSize > 0) state.prepare(groupSize, options.pivotPerGroup);
   const handler = new SimulatorHandler(state, options);
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
@@ -104,7 +116,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<St
     clientSecret: state.clientSecret,
     structures,
     state,
-    describe: () => ({ apiUrl, tokenUrl, clientId: state.clientId, clientSecret: state.clientSecret, structures }),
+    describe: () => ({ apiUrl, tokenUrl, statsUrl: `${base}/sim/stats`, clientId: state.clientId, clientSecret: state.clientSecret, structures }),
+    setLatency: (ms: number) => handler.setLatency(ms),
     close: async () => {
       handler.closed = true;
       for (const socket of sockets) socket.destroy();
@@ -119,11 +132,18 @@ class SimulatorHandler {
   private tokensLeft: number;
   private refilledAt = Date.now();
 
+  private latencyMs: number;
+
   constructor(
     private readonly state: SimulatorState,
     private readonly options: SimulatorOptions,
   ) {
     this.tokensLeft = this.rate;
+    this.latencyMs = options.latencyMs ?? 0;
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
   }
 
   private get rate(): number {
@@ -131,9 +151,27 @@ class SimulatorHandler {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const stats = this.state.stats;
     const path = (req.url ?? '').split('?')[0];
-    if (this.options.latencyMs) await delay(this.options.latencyMs);
+    if (path.startsWith('/cpro/')) {
+      stats.inFlight++;
+      stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+      res.once('close', () => stats.inFlight--);
+    }
+    const body = await readBody(req);
+    // The benchmark's window on a simulator in another process (`passerelle simulator`): not a Chorus Pro endpoint.
+    if (req.method === 'GET' && path === '/sim/stats') return sendRaw(res, 200, JSON.stringify(this.state.statsSummary()));
+    if (this.latencyMs) await delay(this.latencyMs);
+    // The simulator's own work from here on (answers are built synchronously): what the benchmark subtracts.
+    const started = performance.now();
+    try {
+      this.serve(req, res, path, body);
+    } finally {
+      if (path.startsWith('/cpro/')) stats.servingMs += performance.now() - started;
+    }
+  }
+
+  private serve(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): void {
     if (this.closed) return void req.socket.destroy();
     if (this.inOutage()) return send(res, 503, { error: 'service_unavailable', message: 'Chorus Pro est en maintenance' });
     if (req.method === 'POST' && path === '/api/oauth/token') return this.token(body, res);
@@ -294,10 +332,7 @@ class SimulatorHandler {
     const max = this.state.maxDownloadBytes ?? this.options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD;
     // A cheap refusal before building anything when the sizes already say it cannot fit.
     if (invoices.reduce((n, i) => n + this.state.taille(i), 0) > max * 2) return send(res, 413, { error: 'payload_too_large' });
-    const zip = this.options.pivotPerGroup
-      ? buildZip([{ name: `factures_${invoices[0].idFacture}.xml`, data: this.state.groupPivotXml(invoices) }])
-      : buildZip(invoices.map((i) => ({ name: `facture_${i.idFacture}.xml`, data: this.state.pivotXml(i) })));
-    const answer = JSON.stringify({ codeRetour: 0, libelle: 'TRA_MSG_00.000', fichierResultat: zip.toString('base64') });
+    const answer = this.state.downloadAnswer(invoices, this.options.pivotPerGroup);
     if (Buffer.byteLength(answer) > max) return send(res, 413, { error: 'payload_too_large' });
     for (const i of invoices) {
       i.telechargee = true;

@@ -8,6 +8,7 @@ import { SeededRng } from '@/fixtures-generator/seeded.rng';
 import { applyWorks } from '@/fixtures-generator/works-invoice.fixtures';
 import { SimulatorStructureSettings } from '@/chorus-pro/simulator/simulator-structures.routes';
 import { SimulatorWorks } from '@/chorus-pro/simulator/simulator-works.routes';
+import { assembleZip, CompressedZipEntry, compressZipEntry } from '@/fixtures-generator/zip.builder';
 
 // Everything the fake Chorus Pro knows: structures with their technical accounts, received invoices (pivot
 // content made by the project's fixture generator), tokens, call statistics, and the faults tests inject.
@@ -55,6 +56,14 @@ export interface SimulatorStats {
   downloads: Map<number, number>;
   /** Arrival times (epoch ms) of /cpro/ calls, for rate checks. */
   arrivals: number[];
+  /** Milliseconds the simulator spent serving /cpro/ calls (its own work: added latency and waits excluded). */
+  servingMs: number;
+  /** Calls being answered right now, and the most at once since start (added latency included). */
+  inFlight: number;
+  maxInFlight: number;
+  /** telecharger/groupe answers served from the prepared ones, and built on demand. */
+  preparedAnswers: number;
+  builtAnswers: number;
 }
 
 export interface SimulatorStateOptions {
@@ -74,11 +83,40 @@ export class SimulatorState {
   readonly invoices = new Map<number, SimInvoice>();
   readonly tokens = new Map<string, number>();
   readonly faults: SimFault[] = [];
-  readonly stats: SimulatorStats = { calls: {}, total: 0, rejected429: 0, tokensIssued: 0, downloads: new Map(), arrivals: [] };
+  readonly stats: SimulatorStats = {
+    calls: {},
+    total: 0,
+    rejected429: 0,
+    tokensIssued: 0,
+    downloads: new Map(),
+    arrivals: [],
+    servingMs: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    preparedAnswers: 0,
+    builtAnswers: 0,
+  };
   /** Services and « obligatoire » settings served by structures/v1/… (changed by scenarios). */
   readonly structureSettings = new SimulatorStructureSettings();
   /** Works-side state of FACTURE_TRAVAUX invoices, served by facturesTravaux/v1/rechercher. */
   readonly works = new SimulatorWorks();
+  /** Counters back to zero (the benchmark's next run on the same prepared scenario); prepared answers are kept. */
+  resetStats(): void {
+    Object.assign(this.stats, { calls: {}, total: 0, rejected429: 0, tokensIssued: 0, downloads: new Map(), arrivals: [], servingMs: 0, maxInFlight: this.stats.inFlight, preparedAnswers: 0, builtAnswers: 0 });
+  }
+
+  /** The counters as plain JSON (GET /sim/stats). */
+  statsSummary(): Record<string, unknown> {
+    const { downloads, arrivals, ...rest } = this.stats;
+    return {
+      ...rest,
+      downloadedInvoices: downloads.size,
+      downloadedTwice: [...downloads.values()].filter((n) => n > 1).length,
+      firstCallAt: arrivals[0] ?? null,
+      lastCallAt: arrivals[arrivals.length - 1] ?? null,
+    };
+  }
+
   /** Overrides the telecharger/groupe size cap at run time (tests). */
   maxDownloadBytes?: number;
   readonly clientId = `passerelle-sim-${randomBytes(4).toString('hex')}`;
@@ -87,6 +125,15 @@ export class SimulatorState {
   private readonly encoder: AttachmentEncoder;
   private nextId = FIRST_ID;
   private nextHistoId = 1;
+  /**
+   * What an invoice's download is made of, built once: its pivot bytes (also its `taille`) and its compressed ZIP
+   * entry. Rendering a pivot costs milliseconds (attachments included): redone per search and per download, it was the
+   * simulator, not the pull, that the benchmark measured.
+   */
+  private readonly pivots = new Map<number, Buffer>();
+  private readonly entries = new Map<number, CompressedZipEntry>();
+  /** telecharger/groupe answers (JSON text) by their id list: prepared ones (see prepare) and those already served. */
+  private readonly answers = new Map<string, string>();
 
   constructor(private readonly options: SimulatorStateOptions) {
     this.rng = new SeededRng(options.seed);
@@ -173,6 +220,49 @@ export class SimulatorState {
     const invoice = this.invoice(idFacture);
     invoice.badPivot = true;
     invoice.taille = undefined;
+    this.pivots.delete(idFacture);
+    this.entries.delete(idFacture);
+    this.answers.clear();
+  }
+
+  /**
+   * Builds, before any call, every invoice's pivot and ZIP entry and the telecharger/groupe answers a pull will ask
+   * for: each structure's invoices by idFacture, `groupSize` at a time (what the pull plans when sizes fit). A
+   * scenario is then served from memory, and what the benchmark measures is the pull.
+   */
+  prepare(groupSize: number, pivotPerGroup = false): void {
+    for (const structure of this.structures) {
+      const mine = this.invoicesOf(structure.siret).sort((a, b) => a.idFacture - b.idFacture);
+      for (const invoice of mine) this.taille(invoice);
+      for (let i = 0; i < mine.length; i += groupSize) this.downloadAnswer(mine.slice(i, i + groupSize), pivotPerGroup);
+    }
+    this.stats.builtAnswers = 0;
+  }
+
+  /** The telecharger/groupe answer (JSON text) for these invoices, in this order: prepared, or built and kept. */
+  downloadAnswer(invoices: SimInvoice[], pivotPerGroup = false): string {
+    const key = `${pivotPerGroup ? 'g' : 'f'}:${invoices.map((i) => i.idFacture).join(',')}`;
+    const known = this.answers.get(key);
+    if (known) {
+      this.stats.preparedAnswers++;
+      return known;
+    }
+    const zip = pivotPerGroup
+      ? assembleZip([compressZipEntry({ name: `factures_${invoices[0].idFacture}.xml`, data: this.groupPivotXml(invoices) })])
+      : assembleZip(invoices.map((i) => this.zipEntry(i)));
+    const answer = JSON.stringify({ codeRetour: 0, libelle: 'TRA_MSG_00.000', fichierResultat: zip.toString('base64') });
+    this.answers.set(key, answer);
+    this.stats.builtAnswers++;
+    return answer;
+  }
+
+  private zipEntry(invoice: SimInvoice): CompressedZipEntry {
+    let entry = this.entries.get(invoice.idFacture);
+    if (!entry) {
+      entry = compressZipEntry({ name: `facture_${invoice.idFacture}.xml`, data: this.pivotXml(invoice) });
+      this.entries.set(invoice.idFacture, entry);
+    }
+    return entry;
   }
 
   invoice(idFacture: number): SimInvoice {
@@ -200,6 +290,15 @@ export class SimulatorState {
 
   /** The pivot XML of one invoice (one CPPFacturePivot flow per invoice, as in telecharger/groupe PIVOT). */
   pivotXml(invoice: SimInvoice): Buffer {
+    let xml = this.pivots.get(invoice.idFacture);
+    if (!xml) {
+      xml = this.renderPivot(invoice);
+      this.pivots.set(invoice.idFacture, xml);
+    }
+    return xml;
+  }
+
+  private renderPivot(invoice: SimInvoice): Buffer {
     const xml = renderPivotFlow(
       { idFlx: 'CPP' + String(invoice.idFacture).padStart(22, '0'), dtPrd: invoice.spec.receptionDate, invoices: [invoice.spec] },
       { encoder: this.encoder },
