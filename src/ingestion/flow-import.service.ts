@@ -8,6 +8,7 @@ import { FlowEntity, FlowSource } from '@/flows/flow.entity';
 import { FlowReading, ReadResult } from '@/ingestion/flow-reader';
 import { FlowReaderService } from '@/ingestion/flow-reader.service';
 import { FlowInput } from '@/ingestion/flow-sources';
+import { envelopeColumnValue, storableNumOrdre } from '@/ingestion/invoice-field.limits';
 import { RecipientSettings } from '@/ingestion/invoice.checks';
 import { InvoiceBatchWriter } from '@/ingestion/invoice-batch.writer';
 import { IngestionRepository } from '@/ingestion/ingestion.repository';
@@ -86,12 +87,13 @@ export class FlowImportService {
       size: raw.size,
       storageKey: raw.key,
       status,
-      version: envelope?.version ?? null,
-      idFlx: envelope?.idFlx ?? null,
-      dtPrd: envelope?.dtPrd ?? null,
-      senderId: envelope?.sender?.id ?? null,
+      // A value too long for its column stays in `envelope` only (see envelopeColumnValue).
+      version: envelopeColumnValue(envelope, 'flows.version'),
+      idFlx: envelopeColumnValue(envelope, 'flows.id_flx'),
+      dtPrd: envelopeColumnValue(envelope, 'flows.dt_prd'),
+      senderId: envelopeColumnValue(envelope, 'flows.sender_id'),
       senderLabel: envelope?.sender?.label ?? null,
-      receiverId: envelope?.receiver?.id ?? null,
+      receiverId: envelopeColumnValue(envelope, 'flows.receiver_id'),
       receiverLabel: envelope?.receiver?.label ?? null,
       envelope: envelope ? (envelope as unknown as Record<string, unknown>) : null,
       receivedAt: now,
@@ -254,7 +256,7 @@ function flowErrorRows(flowId: string, read: ReadResult, report: ImportReport): 
   return [
     ...read.invoiceErrors.map((e) => ({
       flowId,
-      numOrdre: e.numOrdre ?? null,
+      numOrdre: storableNumOrdre(e.numOrdre),
       invoiceNumber: e.number ?? null,
       recipientSiret: null,
       code: e.code,

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { describeError } from '@/common/errors/error-description';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { FlowImportService, PreparedFlow } from '@/ingestion/flow-import.service';
@@ -22,6 +23,8 @@ const READ_AHEAD_BYTES = 64 * 1024 * 1024;
 
 @Injectable()
 export class IngestionService {
+  private readonly logger = new Logger(IngestionService.name);
+
   constructor(
     private readonly flows: FlowImportService,
     private readonly structures: StructuresRepository,
@@ -68,7 +71,7 @@ export class IngestionService {
         const prepared = await head.prepared;
         await fill();
         try {
-          const stored = await this.flows.storePrepared(prepared, options.source, recipients, this.config.invoices.paymentDelayDays);
+          const stored = await this.storeOne(prepared, options, recipients);
           await this.attribute(prepared, stored, options, recipients);
           mergeReports(report, stored);
         } finally {
@@ -82,6 +85,25 @@ export class IngestionService {
       throw err;
     }
     return report;
+  }
+
+  /**
+   * One flow stored; the database refusing this flow's data (a value the checks let through: SQLSTATE 22xxx, 23xxx)
+   * is reported for this file and the next files go on — one file never stops the others. A failure of the database
+   * or the disk itself is thrown (nothing else could be stored either).
+   */
+  private async storeOne(prepared: PreparedFlow, options: ImportOptions, recipients: Map<string, RecipientSettings>): Promise<ImportReport> {
+    try {
+      return await this.flows.storePrepared(prepared, options.source, recipients, this.config.invoices.paymentDelayDays);
+    } catch (err) {
+      const described = describeError(err);
+      if (described.kind !== 'bad_request' && described.kind !== 'conflict') throw err;
+      this.logger.error(`Flux ${prepared.input.fileName} non enregistré : ${described.technical ?? described.message}`);
+      const report = emptyReport();
+      report.flows.rejected++;
+      report.errors.push({ file: prepared.input.fileName, invoice: null, code: 'FLOW_NOT_STORED', message: `Flux non enregistré : ${described.message}` });
+      return report;
+    }
   }
 
   /**

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { In } from 'typeorm';
 import { ChorusProApi } from '@/chorus-pro/chorus-pro-api.port';
 import { ChorusProTooLargeError } from '@/chorus-pro/chorus-pro.errors';
 import { ChorusProCallContext, FactureRecipiendaire, TechnicalAccount, TypeDemandePaiement } from '@/chorus-pro/chorus-pro.types';
 import { DomainError } from '@/common/errors/domain.error';
+import { describeError } from '@/common/errors/error-description';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { IngestionService } from '@/ingestion/ingestion.service';
@@ -245,6 +246,9 @@ export class StructurePuller {
       const report = await this.ingestion.importPaths([path], { source: 'api', attributeTo: [siret] });
       for (const k of Object.keys(result.invoices) as Array<keyof StructurePullResult['invoices']>) result.invoices[k] += report.invoices[k];
       for (const e of report.errors) result.errors.push({ siret, code: e.code, message: e.message, invoice: e.invoice, file: e.file });
+    } catch (err) {
+      // One file that cannot be imported does not stop the others; the window stays (blocking) so it is fetched again.
+      result.blocking.push({ siret, code: 'FLOW_IMPORT_FAILED', message: `Flux non importé : ${describeError(err).message}`, file: basename(path) });
     } finally {
       result.timings.importMs += Date.now() - started;
       await rm(path, { force: true });
