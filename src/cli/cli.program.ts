@@ -8,6 +8,7 @@ import { registerInvoiceActionCommands } from '@/invoices/invoice-actions.cli';
 import { registerInvoicesCommands } from '@/invoices/invoices.cli';
 import { registerReasonsCommands } from '@/invoices/reasons.cli';
 import { registerPesCommands } from '@/pes/pes.cli';
+import { registerStoreCommands } from '@/ingestion/store.cli';
 import { registerPullCommands } from '@/pull/pull.cli';
 import { registerStatusReturnCommands } from '@/status-return/status-return.cli';
 import { registerStructuresCommands } from '@/structures/structures.cli';
@@ -28,6 +29,7 @@ export const COMMAND_GROUPS: ReadonlyArray<[name: string, description: string]> 
   ['annuaire', 'Annuaire des structures publiques (Chorus Pro)'],
   ['pes', 'Flux PES pour Hélios'],
   ['titres', 'Titres de recettes'],
+  ['store', 'Stockage des fichiers (flux bruts, pièces jointes)'],
 ];
 
 /**
@@ -46,6 +48,7 @@ export const COMMAND_REGISTRARS: readonly CliRegistrar[] = [
   registerStatusReturnCommands,
   registerDirectoryCommands,
   registerPesCommands,
+  registerStoreCommands,
 ];
 
 export const VERSION = '0.1.0';

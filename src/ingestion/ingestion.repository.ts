@@ -185,4 +185,12 @@ export class IngestionRepository {
       [invoiceId, codes],
     );
   }
+
+  /** Names of the packs attachments point into (`pack:<name>:<offset>:<size>`, see LocalFileBatch). */
+  async referencedPacks(): Promise<Set<string>> {
+    const rows: Array<{ pack: string }> = await this.dataSource.query(
+      `SELECT DISTINCT split_part(storage_key, ':', 2) AS pack FROM invoice_attachments WHERE storage_key LIKE 'pack:%'`,
+    );
+    return new Set(rows.map((r) => r.pack));
+  }
 }

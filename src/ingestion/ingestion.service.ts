@@ -80,8 +80,10 @@ export class IngestionService {
         options.onFlowDone?.(input.fileName, i + 1, inputs.length);
       }
     } catch (err) {
-      // Storing failed (database or disk down): the flows read ahead are not stored, drop their pending files.
+      // Storing failed (database or disk down): the flows read ahead are not stored, drop their pending files, and the
+      // flows extracted from a ZIP that will not be imported now.
       await Promise.all(ahead.map((a) => a.prepared.then((p) => p.discardFiles(), () => undefined)));
+      await Promise.all(inputs.filter((i) => i.temporary).map((i) => fs.rm(i.path, { force: true })));
       throw err;
     }
     return report;
