@@ -85,12 +85,13 @@ const ROOT = resolve(__dirname, '..', '..');
 export const TS_REGISTER = resolve(ROOT, 'test', 'pull', 'support', 'ts-register.js');
 
 /**
- * `passerelle …` from the sources in a child process, for tests that kill it (kill -9) or run several at once.
- * `args` starting with `-e` run a script instead of the CLI.
+ * The built `passerelle …` (dist/, as `passerelle()`) in a child process, for tests that kill it (kill -9) or run
+ * several at once. `args` starting with `-e` run a script against the TypeScript sources instead.
  */
 export function spawnPasserelle(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: () => { stdout: string; stderr: string } } {
-  const script = args[0] === '-e' ? args : [resolve(ROOT, 'src', 'cli', 'main.ts'), ...args];
-  const child = spawn(process.execPath, ['-r', TS_REGISTER, ...script], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '', ...env } });
+  if (args[0] !== '-e' && !existsSync(CLI)) throw new Error(`${CLI} est absent : lancer « npm run build » (npm ci le fait).`);
+  const argv = args[0] === '-e' ? ['-r', TS_REGISTER, ...args] : [CLI, ...args];
+  const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
