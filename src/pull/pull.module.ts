@@ -3,6 +3,8 @@ import { ChorusProModule } from '@/chorus-pro/chorus-pro.module';
 import { IngestionModule } from '@/ingestion/ingestion.module';
 import { InvoicesModule } from '@/invoices/invoices.module';
 import { PullLeaseRepository } from '@/pull/pull-lease.repository';
+import { PullController } from '@/pull/pull.controller';
+import { PullMetrics } from '@/pull/pull.metrics';
 import { PullService } from '@/pull/pull.service';
 import { StructurePuller } from '@/pull/structure-puller';
 import { StructuresModule } from '@/structures/structures.module';
@@ -10,7 +12,8 @@ import { StructuresModule } from '@/structures/structures.module';
 /** Nightly pull of received invoices from the Chorus Pro API (« mode service »). */
 @Module({
   imports: [ChorusProModule, IngestionModule, InvoicesModule, StructuresModule],
-  providers: [PullLeaseRepository, StructurePuller, PullService],
+  providers: [PullLeaseRepository, StructurePuller, PullService, PullMetrics],
+  controllers: [PullController],
   exports: [PullService, ChorusProModule],
 })
 export class PullModule {}
