@@ -77,6 +77,10 @@ export class MandatesService {
       if (!isDecimalString(amount) || !/^-?\d+(\.\d{1,2})?$/.test(amount)) {
         throw new DomainError('IMPUTATION_INVALID', `${where} : montant « ${amount} » invalide (en euros, 2 décimales au plus)`);
       }
+      // A mandate pays the supplier: a negative line (a credit hidden inside a mandate) is refused, never stored.
+      if (money(amount).lt(0)) {
+        throw new DomainError('IMPUTATION_INVALID', `${where} : montant négatif (${formatEuros(amount)}) refusé : une imputation est positive ou nulle`);
+      }
       return { ...imp, amount: money(amount).toFixed(2) };
     });
     const total = sum(imputations.map((i) => i.amount));

@@ -192,6 +192,9 @@ describe('invoice workflow (issue 4)', () => {
       const bad = await as('s3').post(`/api/invoices/${inv.id}/mandate`, { imputations: [{ article: '6064', amount: '3277.425' }] });
       expect(bad.body.code).toBe('IMPUTATION_INVALID');
       expect((await as('s3').post(`/api/invoices/${inv.id}/mandate`, { imputations: [] })).body.code).toBe('IMPUTATIONS_REQUIRED');
+      // Summing to the net does not make a negative line acceptable (issue 11: −10.00 was stored).
+      const negative = await as('s3').post(`/api/invoices/${inv.id}/mandate`, { imputations: [{ article: '6064', amount: '3287.42' }, { article: '6068', amount: '-10.00' }] });
+      expect([negative.status, negative.body.code, negative.body.message]).toEqual([422, 'IMPUTATION_INVALID', 'imputation 2 : montant négatif (-10,00\u00a0€) refusé : une imputation est positive ou nulle']);
 
       const res = await as('s3').post(`/api/invoices/${inv.id}/mandate`, {
         imputations: [
