@@ -8,6 +8,7 @@ import { InvoiceTransitionsRepository } from '@/invoices/invoice-transitions.rep
 import { MandateInput, MandatesService } from '@/invoices/mandates.service';
 import { daysLeft, localDate, resumeDueDate } from '@/invoices/payment-deadline';
 import { MAX_REASON_LENGTH, ReasonsService } from '@/invoices/reasons.service';
+import { codePointLength } from '@/common/text/code-points';
 import { InvoiceScope, inScope } from '@/users/principal';
 
 export interface WorkflowActor {
@@ -75,7 +76,7 @@ export class InvoiceTransitionService {
       reason = await this.reasons.reasonText(em, invoice.structureId, input.reasonCode, input.complement, REASON_ACTION[action]);
     } else if (action === 'recycle' && input.complement?.trim()) {
       reason = input.complement.trim().replace(/\s+/g, ' ');
-      if ([...reason].length > MAX_REASON_LENGTH) {
+      if (codePointLength(reason) > MAX_REASON_LENGTH) {
         throw new DomainError('REASON_TOO_LONG', `Motif trop long pour Chorus Pro (${MAX_REASON_LENGTH} caractères au plus)`);
       }
     }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { codePointLength } from '@/common/text/code-points';
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '@/common/errors/domain.error';
@@ -108,9 +109,9 @@ export class ReasonsService implements OnApplicationBootstrap {
 export function composeReason(label: string, complement: string | undefined): string {
   const extra = complement?.trim().replace(/\s+/g, ' ');
   const text = extra ? `${label} : ${extra}` : label;
-  const length = [...text].length;
+  const length = codePointLength(text);
   if (length > MAX_REASON_LENGTH) {
-    const room = MAX_REASON_LENGTH - [...label].length - 3;
+    const room = MAX_REASON_LENGTH - codePointLength(label) - 3;
     throw new DomainError(
       'REASON_TOO_LONG',
       `Motif trop long pour Chorus Pro (${formatCount(length)} caractères, ${MAX_REASON_LENGTH} au plus) : le complément peut compter ${formatCount(Math.max(room, 0))} caractères`,

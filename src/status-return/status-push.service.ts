@@ -9,6 +9,8 @@ import {
 } from '@/chorus-pro/chorus-pro.errors';
 import { ChorusProCallContext, CODE_RETOUR_BAD_TRANSITION, TraiterFactureRecueResult } from '@/chorus-pro/chorus-pro.types';
 import { Clock } from '@/clock/clock.port';
+import { codePointLength, sliceCodePoints } from '@/common/text/code-points';
+import { MAX_REASON_LENGTH } from '@/invoices/reasons.service';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { StructuresService } from '@/structures/structures.service';
@@ -179,9 +181,21 @@ export class StatusPushService {
       idFacture,
       nouveauStatut: status,
       // motif with REJETEE / SUSPENDUE (and A_RECYCLER), numeroDPMandat with MANDATEE (traiter/recue).
-      ...(target && row.reason ? { motif: row.reason.slice(0, 255) } : {}),
+      ...(target && row.reason ? { motif: this.motif(row) } : {}),
       ...(target && row.mandateNumber ? { numeroDPMandat: row.mandateNumber } : {}),
     });
+  }
+
+  /**
+   * The motif as Chorus Pro takes it: 255 characters counted in code points, as the action counted them when it was
+   * given (composeReason) — an emoji is one character, never a cut surrogate pair. A longer text cannot come from the
+   * actions; if one is found (a row written by hand), it is cut on a character boundary and the log says so.
+   */
+  private motif(row: OutboxWork): string {
+    const reason = row.reason ?? '';
+    if (codePointLength(reason) <= MAX_REASON_LENGTH) return reason;
+    this.logger.warn(`Motif de ${codePointLength(reason)} caractères coupé à ${MAX_REASON_LENGTH} pour Chorus Pro (ligne d’outbox ${row.id})`);
+    return sliceCodePoints(reason, MAX_REASON_LENGTH);
   }
 
   /** codeRetour 20002: already there, reachable through intermediate statuses, or refused for good. */

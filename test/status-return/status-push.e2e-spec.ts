@@ -125,6 +125,18 @@ describe('status push (mode api) against the simulator', () => {
     }
   });
 
+  it('sends a 255-character motif of emoji whole (counted and cut in code points, as the action counted it)', async () => {
+    const h = await start({});
+    try {
+      const reason = `Doublon : ${'😀'.repeat(245)}`; // 255 characters, 500 UTF-16 units
+      const [inv] = await owed(h, [[{ status: 'REJETEE', reason }]]);
+      expect(await h.push.push()).toEqual({ sent: 1, alreadyThere: 0, failed: 0, pending: 0 });
+      expect(h.sim.state.invoice(inv.idFacture).commentaire).toBe(reason);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('20002 when Chorus Pro already has the status: the row is done', async () => {
     const h = await start({});
     try {

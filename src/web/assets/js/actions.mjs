@@ -124,7 +124,8 @@ export async function askReason(initialAction, count, siret) {
 /** Recycler: an optional precision for the supplier (255 characters at most). */
 export async function askRecycle(count) {
   const max = session.meta?.maxReasonLength ?? 255;
-  const complement = h('textarea', { id: 'recycle-complement', rows: 3, maxlength: max });
+  // No maxlength: the browser counts it in UTF-16 units (an emoji = 2), the server and Chorus Pro in characters.
+  const complement = h('textarea', { id: 'recycle-complement', rows: 3 });
   const budget = h('p', { class: 'muted', 'aria-live': 'polite' }, `${max} caractères au plus.`);
   complement.addEventListener('input', () => (budget.textContent = `${charCount(complement.value)} / ${max} caractères.`));
   return modal(
@@ -134,7 +135,14 @@ export async function askRecycle(count) {
       h('label', { for: 'recycle-complement' }, 'Précision transmise à Chorus Pro (facultative)', complement),
       budget,
     ],
-    { submitLabel: 'Recycler', onSubmit: async () => ({ complement: complement.value.trim() || undefined }) },
+    {
+      submitLabel: 'Recycler',
+      onSubmit: async () => {
+        const length = charCount(complement.value.trim());
+        if (length > max) throw new Error(`Précision trop longue pour Chorus Pro : ${length} caractères, ${max} au plus.`);
+        return { complement: complement.value.trim() || undefined };
+      },
+    },
   );
 }
 
