@@ -4,11 +4,11 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { parse } from 'csv-parse';
-import iconv from 'iconv-lite';
 import yauzl from 'yauzl';
 import { DomainError } from '@/common/errors/domain.error';
 import { isValidSiret } from '@/common/siret/siret';
-import { peekStream, sniffDelimiter } from '@/directory/csv-delimiter';
+import { decodeTextStream, TextEncoding } from '@/common/text/text-encoding';
+import { sniffDelimiter } from '@/directory/csv-delimiter';
 import { DirectoryService } from '@/directory/directory.service';
 import { DirectoryStructureInput } from '@/directory/directory.types';
 
@@ -23,7 +23,8 @@ export interface DirectoryImportReport {
 }
 
 export interface DirectoryImportOptions {
-  encoding?: 'utf8' | 'latin1';
+  /** Given by `--encoding`; detected from the file otherwise (BOM, UTF-8 validity: src/common/text/text-encoding.ts). */
+  encoding?: TextEncoding;
   batchSize?: number;
   onProgress?: (rows: number) => void;
 }
@@ -153,12 +154,10 @@ export class DirectoryImportService {
         })().then(() => done(), done);
       },
     });
-    const decoder = options.encoding === 'latin1' ? iconv.decodeStream('latin1') : iconv.decodeStream('utf8');
-    const peeked = await peekStream(input);
+    const { text, head } = await decodeTextStream(input, options.encoding);
     await pipeline(
-      peeked.stream,
-      decoder,
-      parse({ delimiter: sniffDelimiter(peeked.head.toString('latin1')), bom: true, relax_column_count: true, skip_empty_lines: true, relax_quotes: true }),
+      text,
+      parse({ delimiter: sniffDelimiter(head), bom: true, relax_column_count: true, skip_empty_lines: true, relax_quotes: true }),
       sink,
     );
     await flush();

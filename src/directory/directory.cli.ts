@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { parseTextEncoding } from '@/common/text/text-encoding';
 import { CliContext } from '@/common/cli/cli.context';
 import { commandGroup } from '@/common/cli/cli.options';
 import { formatCount as n } from '@/common/money/french-format';
@@ -16,12 +17,12 @@ function importCommand(annuaire: Command, ctx: CliContext): void {
   annuaire
     .command('import <file>')
     .description("Importe l'annuaire depuis un fichier CSV ou une archive ZIP de CSV (lecture en flux)")
-    .option('--encoding <enc>', 'utf8 ou latin1', 'utf8')
+    .option('--encoding <enc>', 'utf8, latin1, windows-1252, utf16le ou utf16be (défaut : reconnu d’après le fichier)')
     .option('--json', 'sortie JSON')
     .action(async (file: string, opts) => {
       const service = await ctx.get(DirectoryImportService);
       const report = await service.importFile(file, {
-        encoding: opts.encoding === 'latin1' ? 'latin1' : 'utf8',
+        encoding: opts.encoding ? parseTextEncoding(opts.encoding) : undefined,
         onProgress: ctx.interactive && !opts.json ? (rows) => process.stderr.write(`\r${n(rows)} lignes lues`) : undefined,
       });
       if (ctx.interactive && !opts.json) process.stderr.write('\n');

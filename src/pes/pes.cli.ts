@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { CliContext } from '@/common/cli/cli.context';
+import { parseTextEncoding } from '@/common/text/text-encoding';
 import { commandGroup, nonNegativeInt } from '@/common/cli/cli.options';
 import { formatCount as n, formatEuros } from '@/common/money/french-format';
 import { PesAcquitService } from '@/pes/pes-acquit.service';
@@ -79,9 +80,11 @@ function titresImportCommand(titres: Command, ctx: CliContext): void {
     .command('import <file>')
     .description('Importe un lot de titres (JSON avec le paramétrage du budget, ou CSV)')
     .option('--budget <code>', 'code du budget (CSV sans colonne budget)')
+    .option('--encoding <enc>', 'encodage du CSV : utf8, latin1, windows-1252, utf16le, utf16be (défaut : reconnu d’après le fichier)')
     .option('--json', 'sortie JSON')
     .action(async (file: string, opts) => {
-      const report = await (await ctx.get(TitresImportService)).importFile(file, { budget: opts.budget });
+      const encoding = opts.encoding ? parseTextEncoding(opts.encoding) : undefined;
+      const report = await (await ctx.get(TitresImportService)).importFile(file, { budget: opts.budget, encoding });
       ctx.output(opts, report, (r) => [
         `Budget ${r.budget} : ${n(r.created)} titre(s) enregistré(s), ${n(r.skipped)} déjà présent(s), ${n(r.rejected.length)} refusé(s) sur ${n(r.read)}.`,
         ...r.rejected.map((x) => `  ${x.line}${x.ref ? ` (${x.ref})` : ''} : ${x.reason}`),

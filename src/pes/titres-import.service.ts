@@ -4,7 +4,8 @@ import { dirname, extname } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { parse } from 'csv-parse';
 import { DomainError } from '@/common/errors/domain.error';
-import { peekStream, sniffDelimiter } from '@/directory/csv-delimiter';
+import { decodeTextStream, TextEncoding } from '@/common/text/text-encoding';
+import { sniffDelimiter } from '@/directory/csv-delimiter';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { TitresService } from '@/pes/titres.service';
 
@@ -43,7 +44,7 @@ export class TitresImportService {
     private readonly titres: TitresService,
   ) {}
 
-  async importFile(path: string, options: { budget?: string } = {}): Promise<TitresImportReport> {
+  async importFile(path: string, options: { budget?: string; encoding?: TextEncoding } = {}): Promise<TitresImportReport> {
     const ext = extname(path).toLowerCase();
     if (ext === '.json') return this.importJson(path, options);
     if (ext === '.csv') return this.importCsv(path, options);
@@ -65,11 +66,12 @@ export class TitresImportService {
     return this.record(code, doc.titres, where, dirname(path));
   }
 
-  private async importCsv(path: string, options: { budget?: string }): Promise<TitresImportReport> {
+  private async importCsv(path: string, options: { budget?: string; encoding?: TextEncoding }): Promise<TitresImportReport> {
     const groups: Array<{ lines: number[]; rows: Row[] }> = [];
-    const { head, stream } = await peekStream(createReadStream(path));
-    const parser = stream.pipe(
-      parse({ delimiter: sniffDelimiter(head.toString('utf8')), bom: true, columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, info: true }),
+    // ISO-8859-1 / Windows-1252 exports and UTF-16 (Excel « Texte Unicode ») read as such, not as mojibake.
+    const { head, text } = await decodeTextStream(createReadStream(path), options.encoding);
+    const parser = text.pipe(
+      parse({ delimiter: sniffDelimiter(head), bom: true, columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, info: true }),
     );
     let budgetFromFile: string | undefined;
     for await (const { record, info } of parser as AsyncIterable<{ record: Row; info: { lines: number } }>) {

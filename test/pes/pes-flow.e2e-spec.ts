@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- assertions walk parsed XML trees */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import iconv from 'iconv-lite';
+import { DataSource } from 'typeorm';
 import yauzl from 'yauzl';
 import { Clock, FixedClock } from '@/clock/clock.port';
 import { money, sum } from '@/common/money/money';
@@ -12,6 +14,7 @@ import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { PesGenerateService } from '@/pes/pes-generate.service';
 import { TitresImportService } from '@/pes/titres-import.service';
 import { TitresService } from '@/pes/titres.service';
+import { runCliInProcess } from '@test/support/cli';
 import { createTestApp, TestApp } from '@test/support/test-app';
 import { innerFactures, parsePes, PES_REFERENCE, validateInnerFacture, validatePes } from '@test/pes/pes-xsd';
 import { describeWithReference } from '@test/support/shared';
@@ -154,6 +157,31 @@ describeWithReference('PES ASAP flows (titres → PES_Aller validated against th
     const pieces = parsePes(xml).PES_Aller.PES_RecetteAller.Bordereau[0].Piece;
     expect(pieces[1].LigneDePiece.map((l: any) => l.BlocLignePiece.InfoLignePiece.MtTVA.V)).toEqual(['162.48', '16.56']);
     for (const f of innerFactures(xml)) expect((await validateInnerFacture(xml, f.xml)).errors).toEqual([]);
+  });
+
+  it('reads an ISO-8859-1 or UTF-16 CSV as such (detected, or --encoding), never as mojibake', async () => {
+    const settings = { ...fixtureJson().budget, code: 'EXEMPLEVILLE-03' };
+    settings.collectivite = { ...settings.collectivite, codBud: '03' };
+    await t.app.get(PesBudgetsService).upsert(settings);
+    const csv = readFileSync(join(FIXTURES, 'titres-2024.csv'), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'titres-encodings-'));
+    // New refs and invoice numbers per variant (a numéro de facture is used once per collectivité).
+    const renamed = (prefix: string) => csv.replace(/CSV-/g, `${prefix}-`).replace(/FLU-2024-/g, `FLU-${prefix}-`);
+    const variants: Array<[prefix: string, bytes: Buffer, args: string[]]> = [
+      ['LAT', iconv.encode(renamed('LAT'), 'latin1'), []],
+      ['U16', iconv.encode(renamed('U16'), 'utf16le', { addBOM: true }), []],
+      ['W52', iconv.encode(renamed('W52'), 'windows-1252'), ['--encoding', 'windows-1252']],
+    ];
+    for (const [prefix, bytes, args] of variants) {
+      const path = join(dir, `${prefix}.csv`);
+      writeFileSync(path, bytes);
+      const cli = await runCliInProcess(t.app, ['titres', 'import', path, '--budget', 'EXEMPLEVILLE-03', '--json', ...args]);
+      expect(JSON.parse(cli.lines[cli.lines.length - 1])).toMatchObject({ read: 5, created: 3 });
+      const rows: Array<{ object: string }> = await t.app.get(DataSource).query(`SELECT object FROM pes_titres WHERE external_ref LIKE $1 ORDER BY external_ref`, [`${prefix}-%`]);
+      expect(rows.map((r) => r.object)).toEqual(['Droits de place marché avril', 'Refacturation fluides CCAS', expect.any(String)]);
+    }
+    const unknown = await runCliInProcess(t.app, ['titres', 'import', join(dir, 'LAT.csv'), '--budget', 'EXEMPLEVILLE-03', '--encoding', 'ebcdic']).catch((e: Error) => e);
+    expect(String((unknown as { stderr?: string }).stderr ?? unknown)).toContain('Encodage inconnu : « ebcdic »');
   });
 
   it('proves the validation runs: broken variants of a generated flow fail', async () => {
