@@ -31,7 +31,11 @@ export function detectTextEncoding(head: Buffer): TextEncoding {
   const sample = head.subarray(0, 4096);
   let evenNul = 0;
   let oddNul = 0;
-  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
+  for (let i = 0; i < sample.length; i++) {
+    if (sample[i] !== 0) continue;
+    if (i % 2 === 0) evenNul++;
+    else oddNul++;
+  }
   if (oddNul > sample.length / 4 && evenNul === 0) return 'utf16le';
   if (evenNul > sample.length / 4 && oddNul === 0) return 'utf16be';
   return isValidUtf8(head) ? 'utf8' : 'windows-1252';
