@@ -11,6 +11,7 @@ import { registerReasonsCommands } from '@/invoices/reasons.cli';
 import { registerDepensePesCommands } from '@/pes/depense/depense-pes.cli';
 import { registerPesCommands } from '@/pes/pes.cli';
 import { registerPaymentsCommands } from '@/payments/payments.cli';
+import { registerStoreCommands } from '@/ingestion/store.cli';
 import { registerPullCommands } from '@/pull/pull.cli';
 import { registerStatusReturnCommands } from '@/status-return/status-return.cli';
 import { registerStructuresCommands } from '@/structures/structures.cli';
@@ -33,6 +34,7 @@ export const COMMAND_GROUPS: ReadonlyArray<[name: string, description: string]> 
   ['titres', 'Titres de recettes'],
   ['interets-moratoires', 'Intérêts moratoires des factures payées en retard (code de la commande publique)'],
   ['paiements', 'Paiements reçus par les fournisseurs (retours Hélios)'],
+  ['store', 'Stockage des fichiers (flux bruts, pièces jointes)'],
 ];
 
 /**
@@ -54,6 +56,7 @@ export const COMMAND_REGISTRARS: readonly CliRegistrar[] = [
   registerLateInterestCommands,
   registerDepensePesCommands,
   registerPaymentsCommands,
+  registerStoreCommands,
 ];
 
 export const VERSION = '0.1.0';

@@ -34,7 +34,8 @@ export class FlowBatchImportService {
 
   /** Whether a prepared flow may be stored with others. */
   static batchable(prepared: PreparedFlow, batchSize: number): boolean {
-    return prepared.raw.ok && !prepared.read.flowError && prepared.read.invoiceErrors.length === 0 && prepared.read.invoices.length <= batchSize;
+    // A flow known by its SHA-256 (prepare read nothing of it) takes the one-flow path: « déjà importé / rejeté ».
+    return !prepared.known && prepared.raw.ok && !prepared.read.flowError && prepared.read.invoiceErrors.length === 0 && prepared.read.invoices.length <= batchSize;
   }
 
   /**

@@ -5,6 +5,7 @@ import { PivotReader } from '@/pivot/pivot.reader';
 import { PivotEnvelope, PivotFlowError, PivotInvoice } from '@/pivot/pivot.types';
 import { FileStore, FileTooLargeError, ObjectWriter, StoredObject } from '@/storage/file-store.port';
 import { formatBytes } from '@/common/money/french-format';
+import { unstorableField } from '@/ingestion/invoice-field.limits';
 
 /**
  * 1 MB reads instead of 64 KB: each read waits in libuv's thread-pool queue behind the attachments' writes and
@@ -125,6 +126,7 @@ export class FlowReader {
         attachments,
         maxFlowBytes: this.limits.maxFlowBytes,
         maxAttachmentBytes: this.limits.maxAttachmentBytes,
+        unstorable: unstorableField,
       })) {
         if (event.kind === 'envelope') out.envelope = event.envelope;
         else if (event.kind === 'invoice') out.invoices.push(event.invoice);

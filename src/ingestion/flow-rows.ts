@@ -2,6 +2,7 @@ import { FlowErrorEntity } from '@/flows/flow-error.entity';
 import { FlowEntity, FlowSource } from '@/flows/flow.entity';
 import { ReadResult } from '@/ingestion/flow-reader';
 import { FlowInput } from '@/ingestion/flow-sources';
+import { envelopeColumnValue, storableNumOrdre } from '@/ingestion/invoice-field.limits';
 import { ImportReport } from '@/ingestion/ingestion.types';
 import { PivotInvoice } from '@/pivot/pivot.types';
 import { StoredObject } from '@/storage/file-store.port';
@@ -19,12 +20,13 @@ export function flowRowOf(prepared: { input: FlowInput; read: ReadResult }, raw:
     size: raw.size,
     storageKey: raw.key,
     status,
-    version: envelope?.version ?? null,
-    idFlx: envelope?.idFlx ?? null,
-    dtPrd: envelope?.dtPrd ?? null,
-    senderId: envelope?.sender?.id ?? null,
+    // A value too long for its column stays in `envelope` only (see envelopeColumnValue).
+    version: envelopeColumnValue(envelope, 'flows.version'),
+    idFlx: envelopeColumnValue(envelope, 'flows.id_flx'),
+    dtPrd: envelopeColumnValue(envelope, 'flows.dt_prd'),
+    senderId: envelopeColumnValue(envelope, 'flows.sender_id'),
     senderLabel: envelope?.sender?.label ?? null,
-    receiverId: envelope?.receiver?.id ?? null,
+    receiverId: envelopeColumnValue(envelope, 'flows.receiver_id'),
     receiverLabel: envelope?.receiver?.label ?? null,
     envelope: envelope ? (envelope as unknown as Record<string, unknown>) : null,
     receivedAt,
@@ -47,7 +49,7 @@ export function flowErrorRows(flowId: string, read: ReadResult, report: ImportRe
   return [
     ...read.invoiceErrors.map((e) => ({
       flowId,
-      numOrdre: e.numOrdre ?? null,
+      numOrdre: storableNumOrdre(e.numOrdre),
       invoiceNumber: e.number ?? null,
       recipientSiret: null,
       code: e.code,

@@ -88,6 +88,29 @@ function openZip(path: string): Promise<yauzl.ZipFile> {
 async function extractZip(path: string, store: FileStore, maxEntryBytes: number): Promise<FlowInput[]> {
   const zip = await openZip(path);
   const out: FlowInput[] = [];
+  let current: string | undefined;
+  try {
+    return await extractEntries(zip, path, store, maxEntryBytes, out, (tmp) => (current = tmp));
+  } catch (err) {
+    // A zip bomb (or a broken archive) leaves nothing behind: neither the entry being inflated nor the ones before it.
+    try {
+      zip.close();
+    } catch {
+      // already closed
+    }
+    await Promise.all([current, ...out.map((i) => i.path)].map((p) => (p ? fs.rm(p, { force: true }) : undefined)));
+    throw err;
+  }
+}
+
+async function extractEntries(
+  zip: yauzl.ZipFile,
+  path: string,
+  store: FileStore,
+  maxEntryBytes: number,
+  out: FlowInput[],
+  writing: (tmp: string) => void,
+): Promise<FlowInput[]> {
   const container = basename(path);
   await new Promise<void>((resolve, reject) => {
     let count = 0;
@@ -103,6 +126,7 @@ async function extractZip(path: string, store: FileStore, maxEntryBytes: number)
         if (err) return reject(err);
         void (async () => {
           const tmp = await store.tempPath('.xml');
+          writing(tmp);
           let written = 0;
           stream.on('data', (chunk: Buffer) => {
             written += chunk.length;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { Mutex } from 'async-mutex';
 import { Clock } from '@/clock/clock.port';
+import { describeError } from '@/common/errors/error-description';
 import { AppConfig } from '@/config/app.config';
 import { IngestionService } from '@/ingestion/ingestion.service';
 import { emptyReport, ImportReport, mergeReports } from '@/ingestion/ingestion.types';
@@ -40,7 +41,16 @@ export class InboxService {
         const path = join(this.inboxDir, name);
         const stat = await fs.stat(path).catch(() => null);
         if (!stat || this.clock.now().getTime() - stat.mtimeMs < settleMs) continue;
-        const one = await this.ingestion.importPaths([path], { source: 'inbox' });
+        let one: ImportReport;
+        try {
+          one = await this.ingestion.importPaths([path], { source: 'inbox' });
+        } catch (err) {
+          // Not the file's fault (database or disk down): it stays in the inbox for the next scan; the other files go on.
+          const described = describeError(err);
+          this.logger.error(`Flux ${name} non importé, réessayé au prochain passage : ${described.technical ?? described.message}`);
+          report.errors.push({ file: name, invoice: null, code: described.code, message: described.message });
+          continue;
+        }
         mergeReports(report, one);
         // A file rejected now or before (sent again) goes to rejected/ with its reason; anything imported to archive/.
         const rejected = one.flows.rejected + one.flows.alreadyRejected > 0 && one.flows.integrated + one.flows.partial + one.flows.alreadyImported === 0;

@@ -8,13 +8,14 @@ import { InboxService } from '@/ingestion/inbox.service';
 import { IngestionRepository } from '@/ingestion/ingestion.repository';
 import { IngestionService } from '@/ingestion/ingestion.service';
 import { InvoiceBatchWriter } from '@/ingestion/invoice-batch.writer';
+import { StoreGcService } from '@/ingestion/store-gc.service';
 import { InvoicesModule } from '@/invoices/invoices.module';
 import { StructuresModule } from '@/structures/structures.module';
 
 @Module({
   imports: [StructuresModule, InvoicesModule],
-  providers: [IngestionRepository, InvoiceBatchWriter, FlowReaderService, FlowImportService, FlowBatchImportService, IngestionService, InboxService, FlowUploadService],
+  providers: [IngestionRepository, InvoiceBatchWriter, FlowReaderService, FlowImportService, FlowBatchImportService, IngestionService, InboxService, FlowUploadService, StoreGcService],
   controllers: [FlowUploadController],
-  exports: [IngestionService, InboxService],
+  exports: [IngestionService, InboxService, StoreGcService],
 })
 export class IngestionModule {}

@@ -136,6 +136,21 @@ export class IngestionRepository {
     return new Set(rows.map((r) => r.sha256 ?? `#${r.num_ordre}`));
   }
 
+  /** Whether this flow's `Renvoi=Complétée` was already applied to the invoice (a resumed import must not redo it). */
+  async resendApplied(em: EntityManager, invoiceId: string, flowId: string): Promise<boolean> {
+    const rows = await em.query(`SELECT 1 FROM invoice_history WHERE invoice_id = $1 AND flow_id = $2 AND step = 'RENVOI_COMPLETEE' LIMIT 1`, [invoiceId, flowId]);
+    return rows.length > 0;
+  }
+
+  /** Keys (date, code, complement, comment) of the validation steps already recorded for the invoice. */
+  async validationKeys(em: EntityManager, invoiceId: string): Promise<Set<string>> {
+    const rows: Array<{ status_date: string; status_code: string; complement: string | null; comment: string | null }> = await em.query(
+      'SELECT status_date::text AS status_date, status_code, complement, comment FROM invoice_validations WHERE invoice_id = $1',
+      [invoiceId],
+    );
+    return new Set(rows.map((r) => validationKey(r.status_date, r.status_code, r.complement, r.comment)));
+  }
+
   /** Every row of these new invoices: one statement, an array-parameter INSERT per table, parents first. */
   async insertInvoiceRows(em: EntityManager, rows: InvoiceRows[]): Promise<void> {
     await bulkInsertAll(em, [
@@ -215,4 +230,17 @@ export class IngestionRepository {
       [invoiceId, codes],
     );
   }
+
+  /** Names of the packs attachments point into (`pack:<name>:<offset>:<size>`, see LocalFileBatch). */
+  async referencedPacks(): Promise<Set<string>> {
+    const rows: Array<{ pack: string }> = await this.dataSource.query(
+      `SELECT DISTINCT split_part(storage_key, ':', 2) AS pack FROM invoice_attachments WHERE storage_key LIKE 'pack:%'`,
+    );
+    return new Set(rows.map((r) => r.pack));
+  }
+}
+
+/** One validation step (CycleDeValidation/ValidationUnitaire) as a comparable key. */
+export function validationKey(date: string, code: string, complement: string | null | undefined, comment: string | null | undefined): string {
+  return [date, code, complement ?? '', comment ?? ''].join('\u0000');
 }

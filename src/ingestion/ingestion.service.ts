@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { Injectable, Logger } from '@nestjs/common';
 import { ReadAhead } from '@/common/pipeline/read-ahead';
+import { describeError } from '@/common/errors/error-description';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { FlowBatchImportService } from '@/ingestion/flow-batch-import.service';
@@ -157,8 +158,24 @@ export class IngestionService {
     }
   }
 
+  /**
+   * One flow stored; the database refusing this flow's data (a value the checks let through: SQLSTATE 22xxx, 23xxx)
+   * is reported for this file and the next files go on — one file never stops the others. A failure of the database
+   * or the disk itself is thrown (nothing else could be stored either).
+   */
   private async storeOne(prepared: PreparedFlow, options: ImportOptions, recipients: Map<string, RecipientSettings>): Promise<ImportReport> {
-    const stored = await this.flows.storePrepared(prepared, options.source, recipients, this.config.invoices.paymentDelayDays);
+    let stored: ImportReport;
+    try {
+      stored = await this.flows.storePrepared(prepared, options.source, recipients, this.config.invoices.paymentDelayDays);
+    } catch (err) {
+      const described = describeError(err);
+      if (described.kind !== 'bad_request' && described.kind !== 'conflict') throw err;
+      this.logger.error(`Flux ${prepared.input.fileName} non enregistré : ${described.technical ?? described.message}`);
+      const report = emptyReport();
+      report.flows.rejected++;
+      report.errors.push({ file: prepared.input.fileName, invoice: null, code: 'FLOW_NOT_STORED', message: `Flux non enregistré : ${described.message}` });
+      return report;
+    }
     await this.attribute(prepared, stored, options, recipients);
     return stored;
   }

@@ -4,7 +4,7 @@ import { Clock } from '@/clock/clock.port';
 import { FlowEntity, FlowSource } from '@/flows/flow.entity';
 import { checkInvoice, RecipientSettings } from '@/ingestion/invoice.checks';
 import { attachmentRow, buildInvoiceRows, InvoiceRows, validationRows } from '@/ingestion/invoice-rows.builder';
-import { IngestionRepository, KnownInvoice } from '@/ingestion/ingestion.repository';
+import { IngestionRepository, KnownInvoice, validationKey } from '@/ingestion/ingestion.repository';
 import { emptyReport, ImportReport } from '@/ingestion/ingestion.types';
 import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { MetricsService } from '@/metrics/metrics.service';
@@ -76,8 +76,7 @@ export class InvoiceBatchWriter {
         const match = (inv.cproId && byCpro.get(inv.cproId.trim())) || byKey.get(key);
         if (match) {
           if (isCompletedResend(inv.renvoi)) {
-            await this.applyCompletedResend(em, match, inv, ctx, actor);
-            report.invoices.updated++;
+            if (await this.applyCompletedResend(em, match, inv, ctx, actor)) report.invoices.updated++;
           } else {
             report.invoices.duplicates++;
             report.errors.push({
@@ -127,13 +126,17 @@ export class InvoiceBatchWriter {
     inv: PivotInvoice,
     ctx: { flow: FlowEntity; fileName: string },
     actor: string,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    // Idempotent: a resumed import of the same flow applies it once; validation steps already recorded (the re-sent
+    // flow carries the whole cycle again) are not inserted twice.
+    if (await this.repository.resendApplied(em, known.id, ctx.flow.id)) return false;
+    const recorded = await this.repository.validationKeys(em, known.id);
     const have = await this.repository.attachmentShas(em, known.id);
     const added = inv.attachments.filter((a) => !have.has(a.content?.sha256 ?? `#${a.numOrdre}`));
     const unreadable = added.filter((a) => a.error);
     await this.repository.insertChildRows(em, {
       attachments: added.map((a) => attachmentRow(known.id, ctx.flow.id, a)),
-      validations: validationRows(known.id, ctx.flow.id, inv),
+      validations: validationRows(known.id, ctx.flow.id, inv).filter((v) => !recorded.has(validationKey(v.statusDate!, v.statusCode!, v.complement, v.comment))),
       anomalies: unreadable.map((a) => ({
         invoiceId: known.id,
         code: 'ATTACHMENT_UNREADABLE',
@@ -159,6 +162,7 @@ export class InvoiceBatchWriter {
     } else {
       await em.query(`UPDATE invoices SET cpp_status = 'COMPLETEE', updated_at = now() WHERE id = $1`, [known.id]);
     }
+    return true;
   }
 }
 

@@ -2,6 +2,7 @@ import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { formatFrenchDecimal as fr } from '@/common/money/french-format';
 import { money, sum, withinTolerance } from '@/common/money/money';
 import { isValidSiret } from '@/common/siret/siret';
+import { fieldsOverSchema } from '@/ingestion/invoice-field.limits';
 import { PivotInvoice } from '@/pivot/pivot.types';
 
 /** The recipient structure as the checks need it. */
@@ -23,7 +24,8 @@ export type AnomalyCode =
   | 'AMOUNTS_INCONSISTENT'
   | 'MISSING_INVOICE_PDF'
   | 'INVALID_IBAN'
-  | 'ATTACHMENT_UNREADABLE';
+  | 'ATTACHMENT_UNREADABLE'
+  | 'FIELD_TOO_LONG';
 
 /** French names of the anomalies, as the lists show them (the code stays in a tooltip): served by /api/web/meta. */
 export const ANOMALY_LABELS: Record<AnomalyCode, string> = {
@@ -36,6 +38,7 @@ export const ANOMALY_LABELS: Record<AnomalyCode, string> = {
   MISSING_INVOICE_PDF: 'PDF de la facture manquant',
   INVALID_IBAN: 'IBAN invalide',
   ATTACHMENT_UNREADABLE: 'Pièce jointe illisible',
+  FIELD_TOO_LONG: 'Champ plus long que le format pivot',
 };
 
 export interface Anomaly {
@@ -111,5 +114,7 @@ export function checkInvoice(invoice: PivotInvoice, recipient: RecipientSettings
       add('ATTACHMENT_UNREADABLE', `Pièce jointe « ${attachment.name} » illisible : ${attachment.error.message}`);
     }
   }
+  // Longer than the XSD allows but within the column: stored whole, flagged (longer than the column: unreadable).
+  for (const over of fieldsOverSchema(invoice)) add('FIELD_TOO_LONG', `Champ trop long : ${over}`);
   return anomalies;
 }

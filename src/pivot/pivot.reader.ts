@@ -5,7 +5,7 @@ import { FileStore, ObjectWriter } from '@/storage/file-store.port';
 import { ContenuExtractorTransform } from '@/pivot/contenu-extractor.transform';
 import { MappedAttachment, PivotInvoiceMapper } from '@/pivot/pivot-invoice.mapper';
 import { CollectedItem, PivotTreeCollector } from '@/pivot/pivot-tree.collector';
-import { PivotAttachment, PivotEvent, PivotFlowError } from '@/pivot/pivot.types';
+import { PivotAttachment, PivotEvent, PivotFlowError, PivotInvoice } from '@/pivot/pivot.types';
 import { XML_DECLARATION_PROBE_BYTES, XmlTextDecoder } from '@/pivot/xml-text.decoder';
 import { ZipAttachmentExtractor } from '@/pivot/zip-attachment.extractor';
 
@@ -26,6 +26,11 @@ export interface PivotReadOptions {
   maxFlowBytes?: number;
   /** Inflated size limit of one attachment, default 200 MB (that attachment becomes unreadable beyond). */
   maxAttachmentBytes?: number;
+  /**
+   * Why a mapped invoice cannot be stored (a value longer than its column …), or undefined: the caller's storage
+   * limits, checked before its attachments are unzipped. Such an invoice is yielded as INVOICE_UNREADABLE.
+   */
+  unstorable?: (invoice: PivotInvoice) => string | undefined;
 }
 
 /**
@@ -106,7 +111,12 @@ export class PivotReader {
         yield { kind: 'envelope', envelope: this.mapper.mapEnvelope(item.units, item.context) };
         continue;
       }
-      const mapping = this.mapper.mapInvoice(item.node, item.position);
+      let mapping = this.mapper.mapInvoice(item.node, item.position);
+      const unstorable = mapping.ok ? options.unstorable?.(mapping.invoice) : undefined;
+      if (mapping.ok && unstorable !== undefined) {
+        const refs = mapping.attachments.flatMap((a) => (a.contenuRef === undefined ? [] : [a.contenuRef]));
+        mapping = { ok: false, numOrdre: mapping.invoice.numOrdre, number: mapping.invoice.number, message: unstorable, contenuRefs: refs };
+      }
       if (!mapping.ok) {
         for (const ref of mapping.contenuRefs) await discard(scanner, ref);
         yield {

@@ -32,7 +32,8 @@ export function registerPullCommands(program: Command, ctx: CliContext): void {
         : undefined;
       const report = await service.run({ siret: opts.structure, since: opts.since, runKey: opts.runKey, onProgress });
       (bar as SingleBar | null)?.stop();
-      if (report.errors.some((e) => !e.invoice)) process.exitCode = 2;
+      // A structure failed, or was not pulled by anyone in this run (busy, or pulled elsewhere without success).
+      if (report.errors.some((e) => !e.invoice) || report.skippedStructures.some((s) => s.reason !== 'elsewhere' || s.outcome !== 'ok')) process.exitCode = 2;
       ctx.output(opts, report, reportLines);
     });
 }
@@ -43,5 +44,7 @@ function reportLines(report: PullReport): string[] {
       `${n(report.invoices.updated)} mise(s) à jour, ${n(report.invoices.duplicates)} doublon(s), ${n(report.invoices.withAnomalies)} avec anomalies.`,
     ...(report.worksHeld ? [`  ${n(report.worksHeld)} facture(s) de travaux non créée(s) : suspendue(s) ou à recycler côté travaux dans Chorus Pro.`] : []),
     ...report.errors.map((e) => `  ${e.siret} ${e.invoice ? `facture ${e.invoice} ` : ''}${e.code} : ${e.message}`),
+    ...(report.skippedStructures.length > 0 ? [`${n(report.skippedStructures.length)} structure(s) non relevée(s) par ce processus :`] : []),
+    ...report.skippedStructures.map((s) => `  ${s.siret} : ${s.message}`),
   ];
 }

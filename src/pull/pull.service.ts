@@ -13,6 +13,9 @@ import { StructuresService, StructureWithAccount } from '@/structures/structures
 import { StructureSyncService } from '@/structures/structure-sync.service';
 
 const LEASE_SECONDS = 300;
+/** How often an instance looks again at a structure another instance claimed for the same run. */
+const CLAIM_POLL_MS = 2_000;
+const OUTCOME_LABELS: Record<string, string> = { ok: 'réussie', failed: 'en échec', busy: 'structure occupée' };
 
 /**
  * The pull use case (« mode service »): for each structure having a technical account, the invoices whose
@@ -47,24 +50,47 @@ export class PullService {
     // the quota is shared, so together they still keep to the rate. pullOne never throws (a failure is reported).
     // One at a time on the embedded database: its single connection would mix the structures' transactions.
     const concurrency = this.uow.isEmbedded ? 1 : this.config.chorusPro.structureConcurrency;
+    const elsewhere: StructureWithAccount[] = [];
     await forEachLimit(list, concurrency, async (structure) => {
-      if (!(await this.leases.claim(structure.id, runKey, this.instanceId))) {
-        report.skipped++;
-        return;
-      }
-      const lease = await this.leases.lock(structure.id, this.instanceId, LEASE_SECONDS);
-      if (!lease) {
-        report.skipped++;
-        await this.leases.finishClaim(structure.id, runKey, 'busy', 0, 'structure en cours de relève par un autre processus');
-        return;
-      }
-      report.structures++;
-      await this.pullOne(structure, lease.windowEnd, to, runKey, options, report);
+      if (!(await this.leases.claim(structure.id, runKey, this.instanceId))) elsewhere.push(structure);
+      else await this.lockAndPull(structure, to, runKey, options, report);
     });
+    // Claimed by another instance for this run: wait for its outcome, and take the structure over if that pull died
+    // (its lease expires, or it was a process of this machine that is gone) — never a silent skip.
+    for (const structure of elsewhere) {
+      for (;;) {
+        const state = await this.leases.claimState(structure.id, runKey);
+        if (state?.outcome) {
+          report.skipped++;
+          const message = `relevée pour cette relève par ${state.instanceId} (résultat : ${OUTCOME_LABELS[state.outcome] ?? state.outcome}${state.error ? ` — ${state.error}` : ''})`;
+          report.skippedStructures.push({ siret: structure.siret, reason: 'elsewhere', outcome: state.outcome, message });
+          break;
+        }
+        if (await this.leases.claim(structure.id, runKey, this.instanceId)) {
+          await this.lockAndPull(structure, to, runKey, options, report);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+      }
+    }
     this.logger.log(
       `Relève Chorus Pro ${runKey} : ${report.structures} structure(s), ${report.apiCalls} appel(s), ${report.invoices.created} facture(s) créée(s), ${report.invoices.updated} mise(s) à jour, ${report.errors.length} erreur(s)`,
     );
     return report;
+  }
+
+  private async lockAndPull(structure: StructureWithAccount, to: Date, runKey: string, options: PullOptions, report: PullReport): Promise<void> {
+    const lease = await this.leases.lock(structure.id, this.instanceId, LEASE_SECONDS);
+    if (!lease) {
+      const held = await this.leases.lease(structure.id);
+      const message = `structure en cours de relève par un autre processus${held ? ` (${held.holder}, bail jusqu’à ${held.until.toISOString()})` : ''} : non relevée`;
+      report.skipped++;
+      report.skippedStructures.push({ siret: structure.siret, reason: 'busy', message });
+      await this.leases.finishClaim(structure.id, runKey, 'busy', 0, message);
+      return;
+    }
+    report.structures++;
+    await this.pullOne(structure, lease.windowEnd, to, runKey, options, report);
   }
 
   private async pullOne(

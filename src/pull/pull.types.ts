@@ -13,6 +13,12 @@ export interface PullReport {
   structures: number;
   /** Structures left to another process (already claimed for this run, or being pulled right now). */
   skipped: number;
+  /**
+   * Each structure this process did not pull, with the reason: pulled by another instance for this run (`elsewhere`,
+   * with that pull's outcome), or busy with another pull whose lease is still valid (`busy`). Any skip other than
+   * « pulled elsewhere, ok » makes `passerelle pull` exit non-zero.
+   */
+  skippedStructures: Array<{ siret: string; reason: 'elsewhere' | 'busy'; outcome?: string | null; message: string }>;
   apiCalls: number;
   invoices: { created: number; updated: number; duplicates: number; withAnomalies: number };
   errors: PullError[];
@@ -45,5 +51,17 @@ export interface PullProgress {
 }
 
 export function emptyPullReport(): PullReport {
-  return { structures: 0, skipped: 0, apiCalls: 0, invoices: { created: 0, updated: 0, duplicates: 0, withAnomalies: 0 }, errors: [] };
+  return { structures: 0, skipped: 0, skippedStructures: [], apiCalls: 0, invoices: { created: 0, updated: 0, duplicates: 0, withAnomalies: 0 }, errors: [] };
+}
+
+/** The last outcome of one structure's pull (pull_outcomes). */
+export interface PullOutcome {
+  siret: string;
+  name: string;
+  outcome: 'ok' | 'failed' | 'skipped';
+  /** The French error of a failure, the reason of a skip. */
+  message: string | null;
+  at: Date;
+  runKey: string;
+  apiCalls: number;
 }

@@ -44,10 +44,26 @@ export abstract class FileStore implements ObjectWriter {
   /** A fresh temporary file path inside the store's volume (same filesystem, so renames are atomic). */
   abstract tempPath(suffix?: string): Promise<string>;
 
+  /**
+   * Removes what no row can reference: temp files (and temp directories) of runs that were killed, and packs whose
+   * name `isReferenced` does not know. Only entries last modified before `olderThan` (an import in flight in another
+   * process keeps its files). Default: nothing to collect.
+   */
+  async collect(_options: { isReferenced: (pack: string) => boolean; olderThan: Date }): Promise<StoreGcReport> {
+    return { tempFiles: 0, packs: 0, bytes: 0 };
+  }
+
   /** A batch of puts made durable together. Default: each put is already durable, commit has nothing to do. */
   batch(): FileBatch {
     return { put: (content, options) => this.put(content, options), commit: async () => undefined, discard: async () => undefined };
   }
+}
+
+/** What `collect` removed. */
+export interface StoreGcReport {
+  tempFiles: number;
+  packs: number;
+  bytes: number;
 }
 
 export class FileTooLargeError extends Error {

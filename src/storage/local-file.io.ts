@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
 import { FileHandle } from 'node:fs/promises';
 import { constants as zlib } from 'node:zlib';
 import { StoredObject } from '@/storage/file-store.port';
@@ -73,4 +74,22 @@ export async function fsyncPath(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** Removes a file or directory last modified before `cutoff` (ms); the bytes freed, or null when kept or gone. */
+export async function removeIfOlder(path: string, cutoff: number): Promise<number | null> {
+  const st = await fs.stat(path).catch(() => null);
+  if (!st || st.mtimeMs >= cutoff) return null;
+  const bytes = st.isDirectory() ? await treeBytes(path) : st.size;
+  await fs.rm(path, { recursive: true, force: true });
+  return bytes;
+}
+
+async function treeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? await treeBytes(path) : ((await fs.stat(path).catch(() => null))?.size ?? 0);
+  }
+  return total;
 }

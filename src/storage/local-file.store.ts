@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import { FileBatch, FileStore, FileTooLargeError, PutOptions, StoredObject } from '@/storage/file-store.port';
+import { FileBatch, FileStore, FileTooLargeError, PutOptions, StoredObject, StoreGcReport } from '@/storage/file-store.port';
 import { LocalFileBatch } from '@/storage/local-file.batch';
-import { fileExists, forEachLimit, fsyncPath, parsePackKey, RAW_GZIP, sha256Hex, Staged, StagedObject, SYNC_CONCURRENCY } from '@/storage/local-file.io';
+import { fileExists, forEachLimit, fsyncPath, parsePackKey, RAW_GZIP, removeIfOlder, sha256Hex, Staged, StagedObject, SYNC_CONCURRENCY } from '@/storage/local-file.io';
 
 export interface LocalFileStoreOptions {
   /**
@@ -80,6 +80,32 @@ export class LocalFileStore extends FileStore {
       this.tmpDir = dir;
     }
     return join(this.tmpDir, `${randomUUID()}${suffix}`);
+  }
+
+  override async collect(options: { isReferenced: (pack: string) => boolean; olderThan: Date }): Promise<StoreGcReport> {
+    const report: StoreGcReport = { tempFiles: 0, packs: 0, bytes: 0 };
+    const cutoff = options.olderThan.getTime();
+    const tmp = join(this.root, 'tmp');
+    for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+      const freed = await removeIfOlder(join(tmp, name), cutoff);
+      if (freed !== null) {
+        report.tempFiles++;
+        report.bytes += freed;
+      }
+    }
+    const packs = join(this.root, 'packs');
+    for (const dir of await fs.readdir(packs).catch(() => [] as string[])) {
+      for (const file of await fs.readdir(join(packs, dir)).catch(() => [] as string[])) {
+        const name = /^([0-9a-f]{32})\.pack$/.exec(file)?.[1];
+        if (!name || options.isReferenced(name)) continue;
+        const freed = await removeIfOlder(join(packs, dir, file), cutoff);
+        if (freed !== null) {
+          report.packs++;
+          report.bytes += freed;
+        }
+      }
+    }
+    return report;
   }
 
   /** Writes the content to a fresh temp file (no fsync) and computes its key. */
@@ -193,3 +219,4 @@ export class LocalFileStore extends FileStore {
     return st !== null && st.size >= end;
   }
 }
+

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -78,4 +78,32 @@ export async function runCliInProcess(
     process.stderr.write = errWrite;
     process.exitCode = previous;
   }
+}
+
+const ROOT = resolve(__dirname, '..', '..');
+/** Lets a child `node` run the TypeScript sources (no build): see test/pull/support/ts-register.js. */
+export const TS_REGISTER = resolve(ROOT, 'test', 'pull', 'support', 'ts-register.js');
+
+/**
+ * The built `passerelle …` (dist/, as `passerelle()`) in a child process, for tests that kill it (kill -9) or run
+ * several at once. `args` starting with `-e` run a script against the TypeScript sources instead.
+ */
+export function spawnPasserelle(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: () => { stdout: string; stderr: string } } {
+  if (args[0] !== '-e' && !existsSync(CLI)) throw new Error(`${CLI} est absent : lancer « npm run build » (npm ci le fait).`);
+  const argv = args[0] === '-e' ? ['-r', TS_REGISTER, ...args] : [CLI, ...args];
+  const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return Object.assign(child, { output: () => ({ stdout, stderr }) });
+}
+
+/** Waits for a spawned process to exit: its code (null when killed) and output. */
+export function exited(child: ReturnType<typeof spawnPasserelle>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done({ code: child.exitCode, ...child.output() });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, ...child.output() }));
+  });
 }

@@ -9,6 +9,7 @@ import { AttachmentPackKeys1700000009000 } from '@/database/migrations/170000000
 import { FlowStructures1700000010000 } from '@/database/migrations/1700000010000-flow-structures';
 import { ApiTokenIssuer1700000010100 } from '@/database/migrations/1700000010100-api-token-issuer';
 import { StructureReasons1700000010200 } from '@/database/migrations/1700000010200-structure-reasons';
+import { PullOutcomes1700000011000 } from '@/database/migrations/1700000011000-pull-outcomes';
 import { PesV517Titres1700000012000 } from '@/database/migrations/1700000012000-pes-v517-titres';
 import { PesBordereauxDomain1700000012100 } from '@/database/migrations/1700000012100-pes-bordereaux-domain';
 import { PesBordereauErrorsOrder1700000012200 } from '@/database/migrations/1700000012200-pes-bordereau-errors-order';
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   FlowStructures1700000010000,
   ApiTokenIssuer1700000010100,
   StructureReasons1700000010200,
+  PullOutcomes1700000011000,
   PesV517Titres1700000012000,
   PesBordereauxDomain1700000012100,
   PesBordereauErrorsOrder1700000012200,
