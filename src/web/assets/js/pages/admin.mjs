@@ -259,8 +259,9 @@ export async function render(main) {
       },
     );
     if (done) {
-      structuresNotice.show(`Structure ${done.name} enregistrée.`);
+      // The message once the list shows the change: what it says is what the user sees beside it.
       await loadStructures();
+      structuresNotice.show(`Structure ${done.name} enregistrée.`);
     }
   };
 
@@ -279,8 +280,8 @@ export async function render(main) {
       { onSubmit: () => post(`/api/structures/${s.siret}/technical-account`, { login: login.value, password: password.value }) },
     );
     if (done) {
-      structuresNotice.show(`Compte technique « ${done.technicalAccountLogin} » enregistré pour ${done.name}.`);
       await loadStructures();
+      structuresNotice.show(`Compte technique « ${done.technicalAccountLogin} » enregistré pour ${done.name}.`);
     }
   };
 
@@ -305,9 +306,9 @@ export async function render(main) {
       await afterLogin();
       return;
     }
-    structuresNotice.show(`${done.email} est gestionnaire principal de ${s.name}.`);
     await loadUsers();
     await loadStructures();
+    structuresNotice.show(`${done.email} est gestionnaire principal de ${s.name}.`);
   };
 
   const partsBox = h('div');
