@@ -6,16 +6,7 @@ import { localDate } from '@/invoices/payment-deadline';
 import { InvoiceScope } from '@/users/principal';
 
 /** A paid invoice and when, how much, for the modules that reckon with payments (intérêts moratoires). */
-export interface PaidInvoice {
-  id: string;
-  number: string;
-  supplierId: string;
-  supplierName: string;
-  structureId: string | null;
-  netAmount: string;
-  receptionDate: string;
-  /** Due date of the délai global de paiement (payment-deadline.ts), null when the invoice has none. */
-  dueDate: string | null;
+export interface PaidInvoice extends Omit<PaidInvoiceRow, 'paymentAt' | 'paymentActor' | 'paymentDetails'> {
   /** Day of payment: the date Hélios reported (`details.paidOn`), else the day of the trésorier's action (collectivité's time zone). */
   paidOn: string;
   paidOnSource: 'reported' | 'action';
