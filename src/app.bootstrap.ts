@@ -11,6 +11,7 @@ import { acquirePgliteLock } from '@/database/pglite.lock';
 import { DomainErrorFilter } from '@/common/http/domain-error.filter';
 import { applyHttpSecurity } from '@/common/http/http-security';
 import { createValidationPipe } from '@/common/http/validation.pipe';
+import { serverTiming } from '@/common/http/server-timing';
 
 export interface BootOptions {
   config: AppConfig;
@@ -74,6 +75,7 @@ export async function createHttpApp(options: BootOptions): Promise<INestApplicat
   // Nest's body parsers are replaced by applyHttpSecurity's (JSON only, size limit, French errors).
   const app = await NestFactory.create(moduleFor(options, dataSource), { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
+  app.use(serverTiming);
   applyHttpSecurity(app, options.config);
   app.use(cookieParser());
   app.useGlobalPipes(createValidationPipe());

@@ -8,7 +8,7 @@ import { seedInvoices } from '@/bench/invoices.seed';
 import { makeSiren, makeSiret } from '@/common/siret/siret';
 import { loadConfig } from '@/config/app.config';
 import { QueryRecorder } from '@/database/query-recorder';
-import { localDate } from '@/invoices/payment-deadline';
+import { localDate } from '@/common/time/local-date';
 import { StructuresService } from '@/structures/structures.service';
 import { UsersService } from '@/users/users.service';
 
@@ -66,6 +66,15 @@ export async function webBench(args: string[]): Promise<void> {
       if (!res.ok) throw new Error(`${path} : HTTP ${res.status}`);
       return res.json() as Promise<unknown>;
     };
+    /** One answer, and the server's own time for it (Server-Timing: app;dur=…). */
+    const timed = async (cookie: string, path: string): Promise<number> => {
+      const res = await fetch(`${base}${path}`, { headers: { cookie } });
+      if (!res.ok) throw new Error(`${path} : HTTP ${res.status}`);
+      await res.arrayBuffer();
+      const dur = /app;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1];
+      if (!dur) throw new Error(`${path} : en-tête Server-Timing absent`);
+      return Number(dur);
+    };
     const load = async (cookie: string, path: string) => {
       const res = await fetch(`${base}${path}`, { headers: { cookie } });
       if (!res.ok) throw new Error(`${path} : HTTP ${res.status}`);
@@ -119,7 +128,7 @@ export async function webBench(args: string[]): Promise<void> {
       { label: "Rapport d'anomalies du jour (veille)", path: `/api/reports/anomalies?date=${reportDay}`, main: /FROM invoice_anomalies/ },
     ];
     const results: TargetResult[] = [];
-    for (const c of cases) results.push(await versusRaw(c, () => get(agent, c.path), recorder, raw, runs));
+    for (const c of cases) results.push(await versusRaw(c, () => timed(agent, c.path), recorder, raw, runs));
     recorder.detach();
 
     line('Autres mesures (HTTP)', '');
@@ -140,11 +149,13 @@ export async function webBench(args: string[]): Promise<void> {
     const first = timings['Premier écran (HTML + modules + session + 1re page)'];
     const underOneSecond = p95(first) < 1000 && (!browserMs || p95(browserMs) < 1000);
     line('Premier écran en moins d’une seconde (p95)', underOneSecond ? 'OK' : 'KO');
-    const listsOk = results.every((r) => r.httpP95Ms <= 20);
+    // Server-side, as the targets are set (the client here is fetch in the same process, on the same two cores).
+    const listsOk = results.every((r) => r.serverP95Ms <= 20);
     const ratioOk = results.every((r) => r.ratioP95 <= 2);
     const plansOk = results.every((r) => r.indexOnly);
-    line('Listes et rapport : p95 ≤ 20 ms', listsOk ? 'OK' : 'KO');
-    line('Listes et rapport : ≤ 2× le SQL brut (p95)', ratioOk ? 'OK' : 'KO');
+    line('Listes et rapport : p95 ≤ 20 ms (serveur)', listsOk ? 'OK' : 'KO');
+    line('Listes et rapport : ≤ 2× le SQL brut (p95, serveur)', ratioOk ? 'OK' : 'KO');
+    line('  vu du client (fetch, même processus) : ≤ 2×', results.every((r) => r.clientRatioP95 <= 2) ? 'OK' : 'KO');
     line('Plans : index, aucun parcours séquentiel de invoices', plansOk ? 'OK' : 'KO');
     process.stdout.write(
       JSON.stringify({
@@ -173,6 +184,62 @@ export async function webBench(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * One target: the HTTP answer against the raw SQL it ran, interleaved, and that SQL's plan. The HTTP time is taken
+ * twice: by the server (Server-Timing: arrival to headers, what the targets are about) and by the client (fetch, in this
+ * same process: its own parsing and scheduling on the same cores are counted there too).
+ */
+async function versusRaw(c: TargetCase, http: () => Promise<number>, recorder: QueryRecorder, raw: Client, runs: number): Promise<TargetResult> {
+  const sent = await recorder.during(http);
+  const q = sent.find((s) => c.main.test(s.sql));
+  if (!q) throw new Error(`${c.path} : requête principale non trouvée parmi ${sent.length}`);
+  const sql = () => raw.query(q.sql, q.params);
+  for (let i = 0; i < 3; i++) {
+    await http();
+    await sql();
+  }
+  const h: number[] = [];
+  const server: number[] = [];
+  const r: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < runs; i++) {
+    let start = process.hrtime.bigint();
+    server.push(await http());
+    h.push(ms(start));
+    start = process.hrtime.bigint();
+    rows = (await sql()).rowCount ?? 0;
+    r.push(ms(start));
+  }
+  const plan = ((await raw.query(`EXPLAIN (ANALYZE, COSTS OFF) ${q.sql}`, q.params)).rows as Array<{ 'QUERY PLAN': string }>).map((x) => x['QUERY PLAN']);
+  const indexes = [...new Set(plan.flatMap((l) => [...l.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1])))];
+  const indexOnly = indexes.length > 0 && !plan.some((l) => /Seq Scan on (invoices|invoice_anomalies|flow_errors)\b/.test(l));
+  const ratio = p95(server) / p95(r);
+  const clientRatio = p95(h) / p95(r);
+  line(c.label, '');
+  line('    HTTP, côté serveur (Server-Timing)', `médiane ${median(server).toFixed(1)} ms, p95 ${p95(server).toFixed(1)} ms (${rows} ligne(s) SQL, ${sent.length} requête(s))`);
+  line('    HTTP, vu du client (fetch)', `médiane ${median(h).toFixed(1)} ms, p95 ${p95(h).toFixed(1)} ms`);
+  line('    SQL brut (même requête, même connexion)', `médiane ${median(r).toFixed(1)} ms, p95 ${p95(r).toFixed(1)} ms`);
+  line('    Ratio serveur / SQL (p95)', `${ratio.toFixed(2)} (client / SQL : ${clientRatio.toFixed(2)})`);
+  line('    Index', indexes.join(', ') || 'AUCUN');
+  process.stdout.write(`    Plan :\n${plan.map((l) => `      ${l}`).join('\n')}\n`);
+  return {
+    label: c.label,
+    path: c.path,
+    rows,
+    queries: sent.length,
+    serverMedianMs: round(median(server)),
+    serverP95Ms: round(p95(server)),
+    httpMedianMs: round(median(h)),
+    httpP95Ms: round(p95(h)),
+    sqlMedianMs: round(median(r)),
+    sqlP95Ms: round(p95(r)),
+    ratioP95: Math.round(ratio * 100) / 100,
+    clientRatioP95: Math.round(clientRatio * 100) / 100,
+    indexes,
+    indexOnly,
+  };
+}
+
 interface TargetCase {
   label: string;
   path: string;
@@ -184,58 +251,18 @@ interface TargetResult {
   label: string;
   path: string;
   rows: number;
+  /** Queries the request sent (session look-up included when not cached). */
+  queries: number;
+  serverMedianMs: number;
+  serverP95Ms: number;
   httpMedianMs: number;
   httpP95Ms: number;
   sqlMedianMs: number;
   sqlP95Ms: number;
   ratioP95: number;
+  clientRatioP95: number;
   indexes: string[];
   indexOnly: boolean;
-}
-
-/** One target: the HTTP answer against the raw SQL it ran, interleaved, and that SQL's plan. */
-async function versusRaw(c: TargetCase, http: () => Promise<unknown>, recorder: QueryRecorder, raw: Client, runs: number): Promise<TargetResult> {
-  const sent = await recorder.during(http);
-  const q = sent.find((s) => c.main.test(s.sql));
-  if (!q) throw new Error(`${c.path} : requête principale non trouvée parmi ${sent.length}`);
-  const sql = () => raw.query(q.sql, q.params);
-  for (let i = 0; i < 3; i++) {
-    await http();
-    await sql();
-  }
-  const h: number[] = [];
-  const r: number[] = [];
-  let rows = 0;
-  for (let i = 0; i < runs; i++) {
-    let start = process.hrtime.bigint();
-    await http();
-    h.push(ms(start));
-    start = process.hrtime.bigint();
-    rows = (await sql()).rowCount ?? 0;
-    r.push(ms(start));
-  }
-  const plan = ((await raw.query(`EXPLAIN (ANALYZE, COSTS OFF) ${q.sql}`, q.params)).rows as Array<{ 'QUERY PLAN': string }>).map((x) => x['QUERY PLAN']);
-  const indexes = [...new Set(plan.flatMap((l) => [...l.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1])))];
-  const indexOnly = indexes.length > 0 && !plan.some((l) => /Seq Scan on (invoices|invoice_anomalies|flow_errors)\b/.test(l));
-  const ratio = p95(h) / p95(r);
-  line(c.label, '');
-  line('    HTTP', `médiane ${median(h).toFixed(1)} ms, p95 ${p95(h).toFixed(1)} ms (${rows} ligne(s) SQL)`);
-  line('    SQL brut (même requête, même connexion)', `médiane ${median(r).toFixed(1)} ms, p95 ${p95(r).toFixed(1)} ms`);
-  line('    Ratio HTTP / SQL (p95)', `${ratio.toFixed(2)} (HTTP − SQL : ${(p95(h) - p95(r)).toFixed(1)} ms)`);
-  line('    Index', indexes.join(', ') || 'AUCUN');
-  process.stdout.write(`    Plan :\n${plan.map((l) => `      ${l}`).join('\n')}\n`);
-  return {
-    label: c.label,
-    path: c.path,
-    rows,
-    httpMedianMs: round(median(h)),
-    httpP95Ms: round(p95(h)),
-    sqlMedianMs: round(median(r)),
-    sqlP95Ms: round(p95(r)),
-    ratioP95: Math.round(ratio * 100) / 100,
-    indexes,
-    indexOnly,
-  };
 }
 
 async function login(base: string, email: string, password: string): Promise<string> {

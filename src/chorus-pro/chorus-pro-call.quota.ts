@@ -3,6 +3,7 @@ import { ChorusProQuotaExceededError } from '@/chorus-pro/chorus-pro.errors';
 import { sleep } from '@/chorus-pro/piste-token.provider';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
+import { localDate } from '@/common/time/local-date';
 
 /** Permission to send one call to Chorus Pro (port): waits for a free slot, throws when the day's quota is spent. */
 export abstract class ChorusProCallQuota {
@@ -91,7 +92,5 @@ export class PgCallQuota extends ChorusProCallQuota {
 
 /** The calendar day ('YYYY-MM-DD') of an epoch second in `timezone`. */
 export function dayIn(timezone: string, epochSeconds: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(epochSeconds * 1000),
-  );
+  return localDate(new Date(epochSeconds * 1000), timezone);
 }

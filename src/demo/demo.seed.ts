@@ -10,7 +10,7 @@ import { DEMO_ACTIONS, planDemoDates } from '@/demo/demo-dates';
 import { DemoRepository } from '@/demo/demo.repository';
 import { IngestionService } from '@/ingestion/ingestion.service';
 import { InvoiceActionsService } from '@/invoices/invoice-actions.service';
-import { localDate } from '@/invoices/payment-deadline';
+import { localDate } from '@/common/time/local-date';
 import { StructureInput, StructuresService } from '@/structures/structures.service';
 import { UsersService } from '@/users/users.service';
 

@@ -22,7 +22,8 @@ export class FlowEntity {
   @Column({ type: 'bigint' })
   size: number;
 
-  @Column({ name: 'storage_key', length: 64 })
+  /** SHA-256 of a loose raw copy, or a pack member (`pack:…:gz`, a small raw flow): see packKey. */
+  @Column({ name: 'storage_key', length: 100 })
   storageKey: string;
 
   @Column({ length: 20 })

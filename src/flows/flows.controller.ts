@@ -11,7 +11,7 @@ import { IsCalendarDate } from '@/common/http/validators';
 import { AnomalyReportService } from '@/flows/anomaly-report.service';
 import { FlowStatus } from '@/flows/flow.entity';
 import { FlowsService } from '@/flows/flows.service';
-import { localDate } from '@/invoices/payment-deadline';
+import { localDate } from '@/common/time/local-date';
 
 const FLOW_STATUSES: FlowStatus[] = ['processing', 'integrated', 'partial', 'rejected'];
 

@@ -56,7 +56,7 @@ export class FlowImportService {
     const stopTimer = this.metrics.ingestSeconds.startTimer();
     // A flow whose bytes are known is neither copied nor read again: re-reading it wrote a new pack of its attachments
     // at every scan (20 known flows: +410 MB). Only a flow left 'processing' by a crash is read again, to be completed.
-    const sha256 = await sha256File(input.path).catch(() => undefined);
+    const sha256 = input.sha256 ?? (await sha256File(input.path).catch(() => undefined));
     const known = sha256 ? await this.repository.findFlowBySha(sha256) : null;
     if (known && known.status !== 'processing') {
       const stored = { key: known.storageKey, sha256: known.sha256, size: Number(known.size) };

@@ -47,3 +47,69 @@ describe('FlowReader', () => {
     });
   });
 });
+
+describe('FlowReader: flows held in memory (the pull) share one file batch', () => {
+  let root: string;
+  let store: LocalFileStore;
+
+  beforeEach(async () => {
+    root = await fs.mkdtemp(join(tmpdir(), 'flow-reader-group-'));
+    store = new LocalFileStore(join(root, 'store'));
+  });
+  afterEach(async () => fs.rm(root, { recursive: true, force: true }));
+
+  const inMemory = async (path: string) => ({ fileName: `group.zip!${path.split('/').pop()}`, path: `group.zip!${path}`, temporary: false, content: await fs.readFile(path) });
+  const packOf = (key: string) => key.split(':')[1];
+  const readBack = async (key: string) => {
+    const chunks: Buffer[] = [];
+    for await (const c of await store.openRead(key)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  };
+
+  it('their raw copies and attachments go in one pack, durable once the group is committed', async () => {
+    const reader = new FlowReader(store, LIMITS);
+    const inputs = await Promise.all(['flux-001.xml', 'flux-002.xml', 'flux-003.xml'].map((f) => inMemory(join(FIXTURES, 'pivot', f))));
+    const readings = await Promise.all(inputs.map((i) => reader.read(i)));
+    await Promise.all(readings.map((r) => r.filesReady));
+    const packs = new Set<string>();
+    for (const [k, reading] of readings.entries()) {
+      expect(reading.raw.ok).toBe(true);
+      if (!reading.raw.ok) continue;
+      expect(reading.raw.stored.key).toMatch(/^pack:.*:gz$/);
+      expect(await readBack(reading.raw.stored.key)).toEqual(inputs[k].content);
+      packs.add(packOf(reading.raw.stored.key));
+      for (const a of reading.read.invoices.flatMap((i) => i.attachments)) if (a.content) packs.add(packOf(a.content.storageKey));
+    }
+    expect(packs.size).toBe(1);
+  });
+
+  it('waits for the reads announced (the reader thread) before committing, then commits them together', async () => {
+    const reader = new FlowReader(store, LIMITS);
+    const [a, b] = await Promise.all(['flux-001.xml', 'flux-002.xml'].map((f) => inMemory(join(FIXTURES, 'pivot', f))));
+    reader.announce();
+    reader.announce();
+    const first = await reader.read(a, true);
+    let ready = false;
+    void first.filesReady.then(() => (ready = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ready).toBe(false); // a read is still announced: the group stays open for it
+    const second = await reader.read(b, true);
+    await Promise.all([first.filesReady, second.filesReady]);
+    if (first.raw.ok && second.raw.ok) expect(packOf(first.raw.stored.key)).toBe(packOf(second.raw.stored.key));
+  });
+
+  it('a rejected flow in a group keeps its raw copy on its own; its neighbours are stored as usual', async () => {
+    const reader = new FlowReader(store, LIMITS);
+    const good = await inMemory(join(FIXTURES, 'pivot', 'flux-001.xml'));
+    const bad = await inMemory(join(FIXTURES, 'pivot-bad', 'malformed-xml.xml'));
+    const [r1, r2] = await Promise.all([reader.read(good), reader.read(bad)]);
+    await Promise.all([r1.filesReady, r2.filesReady]);
+    expect(r2.read.flowError).toBeDefined();
+    expect(r2.raw.ok).toBe(true);
+    if (r2.raw.ok) {
+      expect(r2.raw.stored.key).toBe(r2.raw.stored.sha256); // a loose file, not a pack member
+      expect(await readBack(r2.raw.stored.key)).toEqual(bad.content);
+    }
+    if (r1.raw.ok) expect(await store.exists(r1.raw.stored.key)).toBe(true);
+  });
+});

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { FlowInput } from '@/ingestion/flow-sources';
 import { PivotReader } from '@/pivot/pivot.reader';
 import { PivotEnvelope, PivotFlowError, PivotInvoice } from '@/pivot/pivot.types';
-import { FileStore, FileTooLargeError, ObjectWriter, StoredObject } from '@/storage/file-store.port';
+import { FileBatch, FileStore, FileTooLargeError, ObjectWriter, StoredObject } from '@/storage/file-store.port';
 import { formatBytes } from '@/common/money/french-format';
 import { unstorableField } from '@/ingestion/invoice-field.limits';
 
@@ -14,6 +14,12 @@ import { unstorableField } from '@/ingestion/invoice-field.limits';
 const READ_OPTIONS = { highWaterMark: 1024 * 1024 };
 /** Flows up to this size are read whole into memory once (see read). */
 const SMALL_FLOW_BYTES = 1024 * 1024;
+/**
+ * In-memory flows sharing one file batch, at most (see FlowReader.read): the main thread stores 100 flows per
+ * transaction from two reader threads, 50 from each, and waits for their files: a group that size is committed as
+ * the previous transaction is stored.
+ */
+const GROUP_MAX_FLOWS = 50;
 
 export interface FlowReadLimits {
   maxFlowBytes: number;
@@ -64,25 +70,77 @@ export interface FlowReading {
  */
 export class FlowReader {
   private readonly reader = new PivotReader();
+  /** The group of in-memory flows being filled (see read), and how many reads are announced or running. */
+  private group: FlowGroup | undefined;
+  private pending = 0;
 
   constructor(
     private readonly store: FileStore,
     private readonly limits: FlowReadLimits,
   ) {}
 
-  async read(input: FlowInput): Promise<FlowReading> {
-    const files = this.store.batch();
+  /**
+   * A read is on its way (the reader thread, when a read is queued behind the one running): the open group of flows
+   * stays open for it instead of being committed at the end of the current read.
+   */
+  announce(): void {
+    this.pending++;
+  }
+
+  /**
+   * `announced`: the caller called announce() for this read.
+   *
+   * The pull's one-invoice flows (in memory) share one file batch, up to GROUP_MAX_FLOWS of them or until no read is
+   * waiting: their PJs and raw copies go in one pack, made durable by ONE commit (one file created, fsynced and renamed,
+   * directories fsynced once) instead of two files per flow. Each flow's `filesReady` is that commit, made once the
+   * group is closed and its last read ended. A flow rejected in a group leaves its bytes in the pack (unreferenced, a
+   * few KB) and keeps its raw copy as a file of its own.
+   */
+  async read(input: FlowInput, announced = false): Promise<FlowReading> {
+    if (!announced) this.pending++;
+    let group: FlowGroup | undefined;
+    try {
+      if (input.content) {
+        group = this.group ??= new FlowGroup(this.store.batch());
+        group.members++;
+        group.running++;
+        if (group.members >= GROUP_MAX_FLOWS) this.group = undefined; // full: the next flows start another
+        return await this.readInto(input, group.batch, group);
+      }
+      // A flow on disk may be large (thousands of PJs): its own batch, committed as soon as it is read.
+      this.closeGroup();
+      return await this.readInto(input, this.store.batch(), null);
+    } finally {
+      this.pending--;
+      if (group) group.running--;
+      if (this.pending === 0) this.closeGroup();
+      if (group && group !== this.group && group.running === 0) group.commit();
+    }
+  }
+
+  /** No more flows join the open group; it is committed now, or by its last read still running. */
+  private closeGroup(): void {
+    const group = this.group;
+    this.group = undefined;
+    if (group && group.running === 0) group.commit();
+  }
+
+  private async readInto(input: FlowInput, files: FileBatch, group: FlowGroup | null): Promise<FlowReading> {
     const rawOptions = { compress: true, maxBytes: this.limits.maxFlowBytes };
     const settle = (p: Promise<StoredObject>): Promise<RawCopy> =>
       p.then(
         (stored) => ({ ok: true as const, stored }),
         (error: unknown) => rawFailure(error, input.path, this.limits.maxFlowBytes),
       );
+    // A shared batch is committed by its group, whatever becomes of this flow.
+    const discard = async (): Promise<void> => {
+      if (!group) await files.discard();
+    };
     // Raw copy concurrently with the parse below (gzip runs on libuv's thread pool), in the attachments' batch: one
     // commit fsyncs the raw copy and the attachments together, and their directories once each.
     // A small flow (the nightly pull: one invoice each) is read once into memory, for both the raw copy and the parse:
     // half the file operations, and the raw copy goes through the batch's in-memory path (no stream, handle kept).
-    const whole = await readIfSmall(input.path, SMALL_FLOW_BYTES);
+    const whole = input.content ?? (await readIfSmall(input.path, SMALL_FLOW_BYTES));
     const open = (): Readable => (whole ? Readable.from([whole]) : createReadStream(input.path, READ_OPTIONS));
     const rawPromise = settle(files.put(whole ?? open(), rawOptions));
     rawPromise.catch(() => undefined); // awaited below on every path
@@ -92,7 +150,7 @@ export class FlowReader {
       read = await this.readAll(open(), files);
     } catch (err) {
       const failedRaw = await rawPromise.catch(() => undefined);
-      await files.discard();
+      await discard();
       // The flow file itself could not be read (gone, a directory …): that is the raw copy's FLOW_UNREADABLE.
       if (failedRaw && !failedRaw.ok) return { raw: failedRaw, read: { invoices: [], invoiceErrors: [] }, filesReady: Promise.resolve(), discardFiles: async () => undefined };
       throw err;
@@ -100,21 +158,21 @@ export class FlowReader {
     try {
       raw = await rawPromise;
     } catch (err) {
-      await files.discard();
+      await discard();
       throw err;
     }
     let filesReady: Promise<void>;
     if (raw.ok && !read.flowError) {
-      filesReady = files.commit();
+      filesReady = group ? group.committed : files.commit();
       filesReady.catch(() => undefined); // awaited by the caller; a failure is reported there
     } else {
-      await files.discard();
+      await discard();
       // An unreadable flow keeps its raw copy (the rejected flow row points at it), not its attachments: stored again
       // on its own — rare, so the second read and gzip do not matter.
       if (raw.ok) raw = await settle(this.store.put(whole ?? open(), rawOptions));
       filesReady = Promise.resolve();
     }
-    return { raw, read, filesReady, discardFiles: () => files.discard() };
+    return { raw, read, filesReady, discardFiles: group ? async () => undefined : () => files.discard() };
   }
 
   /** Reads the whole flow before storing anything: a flow ending in an error stores no invoice. */
@@ -171,5 +229,24 @@ async function readIfSmall(path: string, limit: number): Promise<Buffer | undefi
     }
   } catch {
     return undefined; // the streaming path reports the problem, as before
+  }
+}
+
+/** Flows whose files share one batch; `committed` settles once the batch is durable (or failed). */
+class FlowGroup {
+  members = 0;
+  /** Reads of the group not yet ended: the batch is committed once none is left (and no flow may join). */
+  running = 0;
+  readonly committed: Promise<void>;
+  private start!: () => void;
+
+  constructor(readonly batch: FileBatch) {
+    this.committed = new Promise<void>((resolve) => (this.start = resolve)).then(() => batch.commit());
+    this.committed.catch(() => undefined); // each member's caller sees the failure through filesReady
+  }
+
+  /** Idempotent. */
+  commit(): void {
+    this.start();
   }
 }

@@ -23,14 +23,22 @@ const send = (message: FromReaderThread): void => port.postMessage(message);
 let queue: Promise<void> = Promise.resolve();
 
 port.on('message', (message: ToReaderThread) => {
-  if (message.type === 'read') queue = queue.then(() => read(message.id, message.input));
+  if (message.type === 'read') {
+    reader.announce(); // the group of flows being read stays open for this one (see FlowReader.read)
+    queue = queue.then(() => read(message.id, message.input));
+  }
   else void discard(message.id);
 });
 
 async function read(id: number, input: FlowInput): Promise<void> {
   let reading: FlowReading;
+  // A Buffer arrives as a plain Uint8Array (structured clone): viewed as a Buffer again, without a copy.
+  if (input.content && !Buffer.isBuffer(input.content)) {
+    const bytes = input.content as Uint8Array;
+    input = { ...input, content: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  }
   try {
-    reading = await reader.read(input);
+    reading = await reader.read(input, true);
   } catch (err) {
     send({ type: 'read-failed', id, error: toThreadError(err) });
     return;

@@ -16,10 +16,11 @@ const OVERLAP = 4096;
  * the structures it was meant for. Read as ISO-8859-1 with NULs dropped: identifiers are ASCII, which every encoding a
  * pivot comes in (UTF-8, ISO-8859-1, UTF-16 with or without BOM) then shows as is.
  */
-export async function scanRecipientIds(path: string): Promise<string[]> {
+export async function scanRecipientIds(source: string | Buffer): Promise<string[]> {
   const found = new Set<string>();
   let carry = '';
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+  const chunks = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1024 * 1024 }) : [source];
+  for await (const chunk of chunks) {
     const text = carry + (chunk as Buffer).toString('latin1').replace(/\0/g, '');
     for (const m of text.matchAll(DEBTOR_ID)) found.add(m[1]);
     carry = text.slice(-OVERLAP);

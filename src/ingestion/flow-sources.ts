@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import * as yauzl from 'yauzl';
 import { FileStore } from '@/storage/file-store.port';
 import { formatBytes, formatCount } from '@/common/money/french-format';
@@ -9,9 +10,18 @@ import { formatBytes, formatCount } from '@/common/money/french-format';
 export interface FlowInput {
   /** Name shown to people: `pivot.zip!facture-pivot.xml` for a ZIP entry. */
   fileName: string;
+  /** Where the flow is on disk; for a flow held in memory (`content`), only a name (`<zip>!<entry>`). */
   path: string;
+  /**
+   * A small ZIP entry kept in memory instead of a temp file (the pull's one-invoice flows): no file written, read back
+   * and removed per flow. Dropped once the flow is stored (removeTemporary).
+   */
+  content?: Buffer;
   /** Temp files extracted from a ZIP are removed once imported. */
   temporary: boolean;
+  /** Known when the file was written here (ZIP entry): spares reading it again to look it up. */
+  sha256?: string;
+  size?: number;
 }
 
 export interface FlowInputProblem {
@@ -21,6 +31,8 @@ export interface FlowInputProblem {
 }
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+/** ZIP entries up to this size may stay in memory (see FlowInput.content); larger ones always go to a temp file. */
+export const IN_MEMORY_ENTRY_BYTES = 1024 * 1024;
 const MAX_ZIP_ENTRIES = 10_000;
 
 /**
@@ -32,7 +44,10 @@ export async function expandFlowInputs(
   paths: string[],
   store: FileStore,
   maxEntryBytes: number,
+  /** Bytes of small ZIP entries that may be kept in memory (FlowInput.content); 0: every entry to a temp file. */
+  memoryBytes = 0,
 ): Promise<{ inputs: FlowInput[]; problems: FlowInputProblem[] }> {
+  const memory = { left: memoryBytes };
   const inputs: FlowInput[] = [];
   const problems: FlowInputProblem[] = [];
   const visit = async (path: string): Promise<void> => {
@@ -50,7 +65,7 @@ export async function expandFlowInputs(
     }
     if (await isZip(path)) {
       try {
-        inputs.push(...(await extractZip(path, store, maxEntryBytes)));
+        inputs.push(...(await extractZip(path, store, maxEntryBytes, memory)));
       } catch (err) {
         problems.push({
           fileName: path,
@@ -85,12 +100,12 @@ function openZip(path: string): Promise<yauzl.ZipFile> {
   );
 }
 
-async function extractZip(path: string, store: FileStore, maxEntryBytes: number): Promise<FlowInput[]> {
+async function extractZip(path: string, store: FileStore, maxEntryBytes: number, memory: { left: number }): Promise<FlowInput[]> {
   const zip = await openZip(path);
   const out: FlowInput[] = [];
   let current: string | undefined;
   try {
-    return await extractEntries(zip, path, store, maxEntryBytes, out, (tmp) => (current = tmp));
+    return await extractEntries(zip, path, store, maxEntryBytes, memory, out, (tmp) => (current = tmp));
   } catch (err) {
     // A zip bomb (or a broken archive) leaves nothing behind: neither the entry being inflated nor the ones before it.
     try {
@@ -98,7 +113,7 @@ async function extractZip(path: string, store: FileStore, maxEntryBytes: number)
     } catch {
       // already closed
     }
-    await Promise.all([current, ...out.map((i) => i.path)].map((p) => (p ? fs.rm(p, { force: true }) : undefined)));
+    await Promise.all([current, ...out.filter((i) => i.temporary).map((i) => i.path)].map((p) => (p ? fs.rm(p, { force: true }) : undefined)));
     throw err;
   }
 }
@@ -108,6 +123,7 @@ async function extractEntries(
   path: string,
   store: FileStore,
   maxEntryBytes: number,
+  memory: { left: number },
   out: FlowInput[],
   writing: (tmp: string) => void,
 ): Promise<FlowInput[]> {
@@ -124,17 +140,28 @@ async function extractEntries(
       }
       zip.openReadStream(entry, (err, stream) => {
         if (err) return reject(err);
+        const fileName = `${container}!${basename(entry.fileName)}`;
+        const inMemory = entry.uncompressedSize <= Math.min(IN_MEMORY_ENTRY_BYTES, memory.left, maxEntryBytes);
+        if (inMemory) memory.left -= entry.uncompressedSize;
         void (async () => {
-          const tmp = await store.tempPath('.xml');
-          writing(tmp);
+          const tmp = inMemory ? undefined : await store.tempPath('.xml');
+          if (tmp) writing(tmp);
           let written = 0;
+          const hash = createHash('sha256');
+          const chunks: Buffer[] = [];
           stream.on('data', (chunk: Buffer) => {
             written += chunk.length;
-            // A flow bigger than the limit inflating from a small ZIP: stop before filling the disk.
-            if (written > maxEntryBytes) stream.destroy(new Error(`${entry.fileName} dépasse ${formatBytes(maxEntryBytes)}`));
+            hash.update(chunk);
+            if (inMemory) chunks.push(chunk);
+            // A flow bigger than the limit inflating from a small ZIP: stop before filling the disk. In memory, the
+            // entry's declared size is the limit (yauzl checks it too).
+            if (written > (inMemory ? entry.uncompressedSize : maxEntryBytes)) stream.destroy(new Error(`${entry.fileName} dépasse ${formatBytes(inMemory ? entry.uncompressedSize : maxEntryBytes)}`));
           });
-          await pipeline(stream, createWriteStream(tmp));
-          out.push({ fileName: `${container}!${basename(entry.fileName)}`, path: tmp, temporary: true });
+          if (tmp) await pipeline(stream, createWriteStream(tmp));
+          else await finished(stream);
+          const sha256 = hash.digest('hex');
+          if (tmp) out.push({ fileName, path: tmp, temporary: true, sha256, size: written });
+          else out.push({ fileName, path: `${path}!${basename(entry.fileName)}`, temporary: false, content: Buffer.concat(chunks), sha256, size: written });
           zip.readEntry();
         })().catch(reject);
       });

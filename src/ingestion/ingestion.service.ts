@@ -28,7 +28,18 @@ const READ_AHEAD = 2 * FLOWS_PER_TRANSACTION;
  */
 const READ_AHEAD_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Small ZIP entries of the pull's downloads held in memory at once, at most (FlowInput.content: no temp file written,
+ * read back and removed per flow); beyond, entries go to temp files as before, so a fast download cannot fill memory.
+ */
+const IN_MEMORY_FLOWS_BYTES = 64 * 1024 * 1024;
+
 type FlowsAhead = ReadAhead<FlowInput, PreparedFlow>;
+
+/** Bytes of flow contents held in memory (FlowInput.content) by one import, released as flows are stored. */
+interface MemoryHeld {
+  bytes: number;
+}
 
 @Injectable()
 export class IngestionService {
@@ -64,15 +75,17 @@ export class IngestionService {
   async importFeed(feed: AsyncIterable<string>, options: ImportOptions, report: ImportReport = emptyReport()): Promise<ImportReport> {
     const recipients = await this.loadRecipients();
     const ahead = this.readAhead();
+    const memory: MemoryHeld = { bytes: 0 };
     const producer = (async () => {
       try {
         for await (const path of feed) {
-          const { inputs, problems } = await expandFlowInputs([path], this.store, this.config.ingestion.maxFlowBytes);
+          const { inputs, problems } = await expandFlowInputs([path], this.store, this.config.ingestion.maxFlowBytes, Math.max(0, IN_MEMORY_FLOWS_BYTES - memory.bytes));
+          for (const input of inputs) memory.bytes += input.content?.length ?? 0;
           addProblems(report, problems);
           try {
             ahead.push(...inputs);
           } catch (err) {
-            await removeTemporary(inputs); // the import stopped: nobody will read them
+            await removeTemporary(inputs, memory); // the import stopped: nobody will read them
             throw err;
           }
         }
@@ -82,7 +95,7 @@ export class IngestionService {
     })();
     producer.catch(() => undefined); // awaited below
     try {
-      await this.consume(ahead, options, recipients, report);
+      await this.consume(ahead, options, recipients, report, memory);
     } catch (err) {
       await producer.catch(() => undefined);
       throw err;
@@ -99,7 +112,7 @@ export class IngestionService {
     return new ReadAhead((input: FlowInput) => this.flows.prepare(input), {
       count: READ_AHEAD,
       bytes: READ_AHEAD_BYTES,
-      sizeOf: async (input) => (await fs.stat(input.path).catch(() => null))?.size ?? 0,
+      sizeOf: async (input) => input.size ?? (await fs.stat(input.path).catch(() => null))?.size ?? 0,
     }, inputs);
   }
 
@@ -108,7 +121,7 @@ export class IngestionService {
    * stays sequential, so duplicates across flows, crash-resume and the « déjà importé » check behave as if the flows
    * were imported one after the other.
    */
-  private async consume(ahead: FlowsAhead, options: ImportOptions, recipients: Map<string, RecipientSettings>, report: ImportReport): Promise<void> {
+  private async consume(ahead: FlowsAhead, options: ImportOptions, recipients: Map<string, RecipientSettings>, report: ImportReport, memory?: MemoryHeld): Promise<void> {
     const batchSize = this.config.ingestion.batchSize;
     const fits = (p: PreparedFlow, taken: PreparedFlow[]) =>
       FlowBatchImportService.batchable(taken[0], batchSize) &&
@@ -122,7 +135,7 @@ export class IngestionService {
         try {
           await this.storeBatch(batch.map((b) => b.value), options, recipients, report);
         } finally {
-          await removeTemporary(batch.map((b) => b.item));
+          await removeTemporary(batch.map((b) => b.item), memory);
         }
         for (const b of batch) options.onFlowDone?.(b.item.fileName, ++done, done + ahead.remaining);
       }
@@ -130,9 +143,9 @@ export class IngestionService {
       // Storing failed (database or disk down): the flows read ahead are not stored, drop their pending files.
       await ahead.abandon(async (prepared, input) => {
         await prepared.discardFiles();
-        await removeTemporary([input]);
+        await removeTemporary([input], memory);
       });
-      await removeTemporary(ahead.unstarted());
+      await removeTemporary(ahead.unstarted(), memory);
       throw err;
     }
   }
@@ -189,7 +202,7 @@ export class IngestionService {
     if (!prepared.raw.ok) return; // no flow row: nothing kept of a file too large or unreadable
     const doubtful = stored.flows.rejected > 0 || stored.flows.partial > 0;
     const sirets = [...(options.attributeTo ?? [])];
-    if (doubtful) sirets.push(...(await scanRecipientIds(prepared.input.path).catch(() => [] as string[])));
+    if (doubtful) sirets.push(...(await scanRecipientIds(prepared.input.content ?? prepared.input.path).catch(() => [] as string[])));
     const structureIds = sirets.map((siret) => recipients.get(siret)?.id).filter((id): id is string => Boolean(id));
     if (structureIds.length === 0) return;
     const flow = await this.repository.findFlowBySha(prepared.raw.stored.sha256);
@@ -232,7 +245,12 @@ function addProblems(report: ImportReport, problems: FlowInputProblem[]): void {
   }
 }
 
-/** Temp files extracted from a ZIP, once stored (or abandoned). */
-async function removeTemporary(inputs: FlowInput[]): Promise<void> {
+/** Temp files extracted from a ZIP, once stored (or abandoned); contents held in memory are let go. */
+async function removeTemporary(inputs: FlowInput[], memory?: MemoryHeld): Promise<void> {
+  for (const input of inputs) {
+    if (!input.content) continue;
+    if (memory) memory.bytes -= input.content.length;
+    input.content = undefined;
+  }
   await Promise.all(inputs.filter((i) => i.temporary).map((i) => fs.rm(i.path, { force: true })));
 }

@@ -49,6 +49,13 @@ export interface HistoryView {
   details: Record<string, unknown> | null;
 }
 
+const WORKFLOW_SELECT = `SELECT id, status, cpp_status AS "cppStatus", structure_id AS "structureId", anomaly_codes AS "anomalyCodes",
+       row_version AS "rowVersion", due_date AS "dueDate", suspended_since AS "suspendedSince", number, type, cadre,
+       issue_date AS "issueDate", reception_date AS "receptionDate", net_amount AS "netAmount",
+       supplier_id AS "supplierId", supplier_name AS "supplierName", bank_account AS "bankAccount", bank_holder AS "bankHolder",
+       coalesce((SELECT s.helios_comptable FROM structures s WHERE s.id = invoices.structure_id), true) AS "heliosComptable"
+  FROM invoices`;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(value: string): boolean {
@@ -62,16 +69,42 @@ export class InvoiceTransitionsRepository {
 
   async load(em: EntityManager, id: string): Promise<InvoiceForWorkflow | null> {
     if (!isUuid(id)) return null;
-    const rows: InvoiceForWorkflow[] = await em.query(
-      `SELECT id, status, cpp_status AS "cppStatus", structure_id AS "structureId", anomaly_codes AS "anomalyCodes",
-              row_version AS "rowVersion", due_date AS "dueDate", suspended_since AS "suspendedSince", number, type, cadre,
-              issue_date AS "issueDate", reception_date AS "receptionDate", net_amount AS "netAmount",
-              supplier_id AS "supplierId", supplier_name AS "supplierName", bank_account AS "bankAccount", bank_holder AS "bankHolder",
-              coalesce((SELECT s.helios_comptable FROM structures s WHERE s.id = invoices.structure_id), true) AS "heliosComptable"
-         FROM invoices WHERE id = $1`,
-      [id],
-    );
+    const rows: InvoiceForWorkflow[] = await em.query(`${WORKFLOW_SELECT} WHERE id = $1`, [id]);
     return rows[0] ?? null;
+  }
+
+  /** The invoices of `ids` that exist (any order). */
+  async loadMany(em: EntityManager, ids: string[]): Promise<InvoiceForWorkflow[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    return em.query(`${WORKFLOW_SELECT} WHERE id = ANY($1::uuid[])`, [valid]);
+  }
+
+  /**
+   * Only `cpp_status` changes, for many invoices, each under its own optimistic lock (row_version): returns the ids
+   * updated, so the caller sees which ones somebody changed meanwhile.
+   */
+  async updateCppStatuses(em: EntityManager, changes: Array<{ invoice: InvoiceForWorkflow; cppStatus: string }>, now: Date): Promise<Set<string>> {
+    if (changes.length === 0) return new Set();
+    const res: unknown = await em.query(
+      `UPDATE invoices i SET cpp_status = c.cpp_status, updated_at = $4, row_version = i.row_version + 1
+         FROM unnest($1::uuid[], $2::int[], $3::varchar[]) AS c(id, row_version, cpp_status)
+        WHERE i.id = c.id AND i.row_version = c.row_version RETURNING i.id`,
+      [changes.map((c) => c.invoice.id), changes.map((c) => c.invoice.rowVersion), changes.map((c) => c.cppStatus), now],
+    );
+    return new Set((returnedRows(res) as Array<{ id: string }>).map((r) => r.id));
+  }
+
+  /** History steps written together (no id returned: no outbox row points at them). */
+  async addHistories(em: EntityManager, steps: HistoryStep[]): Promise<void> {
+    if (steps.length === 0) return;
+    const col = <K extends keyof HistoryStep>(k: K) => steps.map((s) => s[k] ?? null);
+    await em.query(
+      `INSERT INTO invoice_history (invoice_id, step, label, actor, at, from_status, to_status, flow_id, details)
+       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[], $6::varchar[], $7::varchar[], $8::uuid[], $9::jsonb[])`,
+      [col('invoiceId'), col('step'), col('label'), col('actor'), col('at'), col('fromStatus'), col('toStatus'), col('flowId'),
+        steps.map((s) => (s.details ? JSON.stringify(s.details) : null))],
+    );
   }
 
   /**

@@ -14,11 +14,24 @@ export abstract class InvoiceWorkflowPort {
   ): Promise<void>;
 
   /**
+   * Many reports at once, in the caller's transaction (the pull: 5,000 new invoices are 5,000 MISE_A_DISPOSITION):
+   * the same decisions as onChorusProStatus for each, with the reads and the plain « Statut Chorus Pro reçu » steps
+   * written a batch at a time. All or nothing: one invoice changed meanwhile fails the whole call (INVOICE_CONFLICT).
+   */
+  abstract onChorusProStatuses(em: EntityManager, reports: ChorusProStatusReport[]): Promise<void>;
+
+  /**
    * Hélios paid a mandat (PES_DepenseRetour, PaiementEmargement « paiement réel »): a MANDATEE invoice moves to
    * MISE_EN_PAIEMENT; one already there keeps the payment in its history (« Paiement Hélios »). The history row's
    * `details` carry `{ source: 'HELIOS', paidOn, amount, … }` (read by the intérêts moratoires).
    */
   abstract onHeliosPayment(em: EntityManager, invoiceId: string, payment: HeliosPayment): Promise<'paid' | 'recorded'>;
+}
+
+export interface ChorusProStatusReport {
+  invoiceId: string;
+  cppStatus: string;
+  context: { actor: string; flowId?: string | null; details?: Record<string, unknown> };
 }
 
 export interface HeliosPayment {

@@ -22,10 +22,8 @@ export function paymentDelayDays(publicHealthBody: boolean): number {
   return publicHealthBody ? PUBLIC_HEALTH_DELAY_DAYS : STANDARD_DELAY_DAYS;
 }
 
-/** 'YYYY-MM-DD' of an instant in a time zone. */
-export function localDate(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
-}
+// Moved to common/time (PES, status flows and the call quota use it too); re-exported for the invoice modules.
+export { localDate } from '@/common/time/local-date';
 
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);

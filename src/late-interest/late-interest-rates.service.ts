@@ -4,7 +4,7 @@ import { DomainError } from '@/common/errors/domain.error';
 import { formatFrenchDate, parseFrenchAmount } from '@/common/money/french-format';
 import { money } from '@/common/money/money';
 import { AppConfig } from '@/config/app.config';
-import { localDate } from '@/invoices/payment-deadline';
+import { localDate } from '@/common/time/local-date';
 import { halfYearLabel, HalfYearRate, trimRate } from '@/late-interest/late-interest.calculator';
 import { LateInterestRatesRepository } from '@/late-interest/late-interest-rates.repository';
 import { assertAdmin, Principal } from '@/users/principal';

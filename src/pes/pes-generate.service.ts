@@ -24,6 +24,7 @@ import { PesBudgetEntity } from '@/pes/pes-budget.entity';
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { TitreData } from '@/pes/pes.types';
 import { TitreForFlow, TitresRepository } from '@/pes/titres.repository';
+import { localDate } from '@/common/time/local-date';
 
 export interface GenerateOptions {
   /** Write again the file of an already generated bordereau (same bytes). */
@@ -224,6 +225,6 @@ export class PesGenerateService {
   }
 
   private today(): string {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: this.config.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(this.clock.now());
+    return localDate(this.clock.now(), this.config.timezone);
   }
 }

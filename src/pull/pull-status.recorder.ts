@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { FactureRecipiendaire } from '@/chorus-pro/chorus-pro.types';
 import { DomainError } from '@/common/errors/domain.error';
 import { UnitOfWork } from '@/database/unit-of-work';
-import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
+import { ChorusProStatusReport, InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { PullError } from '@/pull/pull.types';
 
 /** Statuses recorded in one transaction, at most (each with its own history step, decided by the workflow). */
@@ -42,9 +42,7 @@ export class PullStatusRecorder {
     for (let i = 0; i < todo.length; i += STATUSES_PER_TRANSACTION) {
       const chunk = todo.slice(i, i + STATUSES_PER_TRANSACTION);
       try {
-        await this.uow.run(async (em) => {
-          for (const s of chunk) await this.tell(workflow, em, s);
-        });
+        await this.uow.run((em) => workflow.onChorusProStatuses(em, chunk.map(reportOf)));
         for (const s of chunk) s.invoice.cppStatus = s.entry.statut;
         recorded += chunk.length;
         continue;
@@ -64,10 +62,19 @@ export class PullStatusRecorder {
     return recorded;
   }
 
-  private tell(workflow: InvoiceWorkflowPort, em: Parameters<InvoiceWorkflowPort['onChorusProStatus']>[0], { invoice, entry }: StatusToRecord): Promise<void> {
-    return workflow.onChorusProStatus(em, invoice.id, entry.statut, {
+  private tell(workflow: InvoiceWorkflowPort, em: Parameters<InvoiceWorkflowPort['onChorusProStatus']>[0], s: StatusToRecord): Promise<void> {
+    const { invoiceId, cppStatus, context } = reportOf(s);
+    return workflow.onChorusProStatus(em, invoiceId, cppStatus, context);
+  }
+}
+
+function reportOf({ invoice, entry }: StatusToRecord): ChorusProStatusReport {
+  return {
+    invoiceId: invoice.id,
+    cppStatus: entry.statut,
+    context: {
       actor: ACTOR,
       details: { idFacture: entry.idFacture, dateHeureEtatCourant: entry.dateHeureEtatCourant, commentaire: entry.commentaireEtatCourant ?? null },
-    });
-  }
+    },
+  };
 }

@@ -13,6 +13,7 @@ import { CPP_STATUS_LABELS, CPP_TO_ID_STATUT, ID_STATUT_TO_CPP } from '@/status-
 import { CppFactureStatutItem, CppStatutEnvelope, envelopeProblems, itemProblems, syncDir, writeCppStatutFile } from '@/status-return/cpp-statut.writer';
 import { HistoryRow, OutboxWork, StatusOutboxRepository } from '@/status-return/status-outbox.repository';
 import { StatusFlowsRepository } from '@/status-return/status-flows.repository';
+import { localDate } from '@/common/time/local-date';
 
 export interface GenerateInput {
   outDir: string;
@@ -267,9 +268,7 @@ export function normaliseStatus(value: string): string {
   return name;
 }
 
-export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
+export { localDate };
 
 /** The ZIP is written like a flow: temporary file, fsync, rename, directory fsync. */
 async function writeZip(target: string, files: string[]): Promise<void> {

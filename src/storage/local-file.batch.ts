@@ -22,7 +22,8 @@ const MAX_OPEN_HANDLES = 256;
 /**
  * Objects in memory up to this size go into the batch's pack instead of a file each: a flow's PJs (typically a few
  * dozen KB) then cost one file and one fsync per flow instead of one per PJ — on a server disk an fsync takes
- * milliseconds, so a flow of 1,000 PJs spent seconds on them. Larger objects and raw flows stay loose files.
+ * milliseconds, so a flow of 1,000 PJs spent seconds on them. Small raw flows go in too, as gzip members; larger
+ * objects and raw flows stay loose files.
  */
 const PACK_OBJECT_MAX_BYTES = 1024 * 1024;
 /** A pack is closed past this size and a new one started (keeps each file, and its final fsync, bounded). */
@@ -45,7 +46,7 @@ interface OpenPack {
  */
 export class LocalFileBatch implements FileBatch {
   private staged: Staged[] = [];
-  /** Same content twice in one batch (a re-sent PJ): written once. */
+  /** Same content twice in one batch (a re-sent PJ): written once (by SHA-256, and whether stored gzip). */
   private readonly byKey = new Map<string, StoredObject>();
   /** Buffers being written in the background: `put` returns once the key is known, `commit` waits for them. */
   private readonly writes = new Set<Promise<void>>();
@@ -65,11 +66,12 @@ export class LocalFileBatch implements FileBatch {
   async put(content: Readable | Buffer, options: PutOptions = {}): Promise<StoredObject> {
     if (Buffer.isBuffer(content)) return this.putBuffer(content, options);
     const staged = await this.store.stage(content, options);
-    if (this.byKey.has(staged.object.sha256)) {
+    const key = contentKey(staged.object.sha256, options.compress ?? false);
+    if (this.byKey.has(key)) {
       await fs.rm(staged.tmp, { force: true });
       return staged.object;
     }
-    this.byKey.set(staged.object.sha256, staged.object);
+    this.byKey.set(key, staged.object);
     this.staged.push(staged);
     this.syncLater(staged);
     return staged.object;
@@ -114,12 +116,18 @@ export class LocalFileBatch implements FileBatch {
   private async putBuffer(content: Buffer, options: PutOptions): Promise<StoredObject> {
     if (options.maxBytes !== undefined && content.length > options.maxBytes) throw new FileTooLargeError(options.maxBytes);
     const sha256 = sha256Hex(content);
-    const known = this.byKey.get(sha256);
-    if (known) return known;
     const compress = options.compress ?? false;
-    if (!compress && content.length <= PACK_OBJECT_MAX_BYTES) return this.putPacked(content, sha256);
+    const known = this.byKey.get(contentKey(sha256, compress));
+    if (known) return known;
+    if (content.length <= PACK_OBJECT_MAX_BYTES) {
+      if (!compress) return this.putPacked(content, sha256, content.length, false);
+      // A small raw flow (the pull's one-invoice flows): a gzip member of the pack, not a file of its own — one file
+      // created, fsynced and renamed per group of flows instead of one per flow.
+      const gz = this.store.options.syncWrites ? gzipSync(content, RAW_GZIP) : await gzipAsync(content, RAW_GZIP);
+      return this.putPacked(gz, sha256, content.length, true);
+    }
     const object: StoredObject = { key: sha256, sha256, size: content.length };
-    this.byKey.set(sha256, object);
+    this.byKey.set(contentKey(sha256, compress), object);
     const entry: StagedObject = { tmp: await this.store.tempPath(), final: this.store.pathFor(sha256, compress), object };
     this.staged.push(entry);
     if (this.store.options.syncWrites) {
@@ -143,15 +151,18 @@ export class LocalFileBatch implements FileBatch {
     return object;
   }
 
-  /** Appends a small object to the pack; its key says where it lies (see packKey). */
-  private async putPacked(content: Buffer, sha256: string): Promise<StoredObject> {
+  /**
+   * Appends a small object to the pack; its key says where it lies (see packKey). `content` is what is written (the
+   * gzip member when `compressed`), `size` the object's own size.
+   */
+  private async putPacked(content: Buffer, sha256: string, size: number, compressed: boolean): Promise<StoredObject> {
     const pack = await this.packFor(content.length);
-    const known = this.byKey.get(sha256); // the same content put again while the pack was being opened
+    const known = this.byKey.get(contentKey(sha256, compressed)); // the same content put again while the pack was being opened
     if (known) return known;
     const offset = pack.size;
     pack.size += content.length;
-    const object: StoredObject = { key: packKey(pack.name, offset, content.length), sha256, size: content.length };
-    this.byKey.set(sha256, object);
+    const object: StoredObject = { key: packKey(pack.name, offset, content.length, compressed), sha256, size };
+    this.byKey.set(contentKey(sha256, compressed), object);
     if (pack.entry.fd !== undefined) {
       for (let at = 0; at < content.length; ) at += writeSync(pack.entry.fd, content, at, content.length - at, offset + at);
       return object;
@@ -305,4 +316,8 @@ export class LocalFileBatch implements FileBatch {
     this.failure = undefined;
     this.syncLimit = BACKGROUND_SYNCS;
   }
+}
+
+function contentKey(sha256: string, compressed: boolean): string {
+  return compressed ? `${sha256}:gz` : sha256;
 }

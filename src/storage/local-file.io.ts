@@ -23,16 +23,18 @@ export interface StagedObject extends Staged {
 }
 
 /**
- * Key of an object stored inside a pack (see LocalFileBatch): `pack:<pack name>:<offset>:<size>`. Loose objects are
- * keyed by their SHA-256 alone; both fit the 100 characters of the `storage_key` columns.
+ * Key of an object stored inside a pack (see LocalFileBatch): `pack:<pack name>:<offset>:<size>`, and `…:gz` for a
+ * member stored gzip (a small raw flow: the pull's one-invoice flows keep their raw copy in the pack of their group),
+ * whose size is then its compressed size. Loose objects are keyed by their SHA-256 alone; all fit the 100 characters
+ * of the `storage_key` columns.
  */
-export function packKey(pack: string, offset: number, size: number): string {
-  return `pack:${pack}:${offset}:${size}`;
+export function packKey(pack: string, offset: number, size: number, compressed = false): string {
+  return `pack:${pack}:${offset}:${size}${compressed ? ':gz' : ''}`;
 }
 
-export function parsePackKey(key: string): { pack: string; offset: number; size: number } | undefined {
-  const m = /^pack:([0-9a-f]{32}):(\d{1,15}):(\d{1,15})$/.exec(key);
-  return m ? { pack: m[1], offset: Number(m[2]), size: Number(m[3]) } : undefined;
+export function parsePackKey(key: string): { pack: string; offset: number; size: number; compressed: boolean } | undefined {
+  const m = /^pack:([0-9a-f]{32}):(\d{1,15}):(\d{1,15})(:gz)?$/.exec(key);
+  return m ? { pack: m[1], offset: Number(m[2]), size: Number(m[3]), compressed: m[4] !== undefined } : undefined;
 }
 
 /**

@@ -75,6 +75,25 @@ describe('LocalFileStore', () => {
       expect(await tmpLeft()).toEqual([]);
     });
 
+    it('keeps a small compressed object (a raw flow) as a gzip member of the pack, read back as its plain bytes', async () => {
+      const batch = store.batch();
+      const flow = Buffer.from('<CPPFacturePivot>' + 'x'.repeat(20_000) + '</CPPFacturePivot>');
+      const pj = randomBytes(3000);
+      const [raw, attachment, same] = await Promise.all([batch.put(flow, { compress: true }), batch.put(pj), batch.put(flow)]);
+      expect(raw).toMatchObject({ sha256: sha(flow), size: flow.length });
+      expect(raw.key).toMatch(/^pack:[0-9a-f]{32}:\d+:\d+:gz$/);
+      expect(raw.key.length).toBeLessThanOrEqual(100); // the storage_key columns
+      // One pack for both; the same bytes put plain are a separate object (not read back gunzipped by mistake).
+      expect(raw.key.split(':')[1]).toBe(attachment.key.split(':')[1]);
+      expect(same.key).not.toBe(raw.key);
+      await batch.commit();
+      expect(await readAll(await store.openRead(raw.key))).toEqual(flow);
+      expect(await readAll(await store.openRead(same.key))).toEqual(flow);
+      expect(await readAll(await store.openRead(attachment.key))).toEqual(pj);
+      // Stored compressed: the member is smaller than the flow.
+      expect(Number(raw.key.split(':')[3])).toBeLessThan(flow.length / 10);
+    });
+
     it('writes identical content once, and accepts objects that already exist', async () => {
       const data = randomBytes(4000);
       await store.put(data);

@@ -20,7 +20,7 @@ export interface LocalFileStoreOptions {
 
 /**
  * Files addressed by SHA-256 under `<root>/<aa>/<sha>[.gz]`, and the packs a batch writes its small objects into
- * (`<root>/packs/<aa>/<name>.pack`, see LocalFileBatch). Writes go to a temp file first, which is fsynced BEFORE being
+ * (`<root>/packs/<aa>/<name>.pack`, see LocalFileBatch; small raw flows there too, each a gzip member). Writes go to a temp file first, which is fsynced BEFORE being
  * renamed to its final name, and the directories holding the new names are fsynced after: an object is under its
  * final name only complete, and once `put` (or a batch's `commit`) resolved it survives a crash.
  */
@@ -58,7 +58,8 @@ export class LocalFileStore extends FileStore {
       const path = this.packPath(packed.pack);
       if (!(await this.packHolds(path, packed.offset + packed.size))) throw new Error(`Objet introuvable dans le stockage : ${key}`);
       if (packed.size === 0) return Readable.from([]);
-      return createReadStream(path, { start: packed.offset, end: packed.offset + packed.size - 1 });
+      const member = createReadStream(path, { start: packed.offset, end: packed.offset + packed.size - 1 });
+      return packed.compressed ? member.pipe(createGunzip()) : member;
     }
     const plain = this.pathFor(key, false);
     if (await fileExists(plain)) return createReadStream(plain);

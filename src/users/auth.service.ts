@@ -6,6 +6,7 @@ import { UnauthenticatedError } from '@/common/errors/domain.error';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { LoginThrottle } from '@/users/login.throttle';
 import { Principal } from '@/users/principal';
+import { PrincipalCache } from '@/users/principal.cache';
 import { UsersRepository } from '@/users/users.repository';
 import { normaliseEmail, sha256 } from '@/users/users.service';
 
@@ -22,16 +23,28 @@ export class AuthService {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly throttle: LoginThrottle,
+    private readonly recent: PrincipalCache,
   ) {}
 
   async byApiToken(token: string): Promise<Principal | null> {
-    const user = await this.repository.findUserByTokenHash(sha256(token));
-    return user ? this.repository.principalOf(user) : null;
+    const hash = sha256(token);
+    const cached = this.recent.get(`t:${hash}`);
+    if (cached) return copyOf(cached);
+    const user = await this.repository.findUserByTokenHash(hash);
+    return user ? this.remember(`t:${hash}`, await this.repository.principalOf(user)) : null;
   }
 
   async bySession(secret: string): Promise<Principal | null> {
-    const user = await this.repository.findUserBySessionHash(sha256(secret), this.clock.now());
-    return user ? this.repository.principalOf(user) : null;
+    const hash = sha256(secret);
+    const cached = this.recent.get(`s:${hash}`);
+    if (cached) return copyOf(cached);
+    const user = await this.repository.findUserBySessionHash(hash, this.clock.now());
+    return user ? this.remember(`s:${hash}`, await this.repository.principalOf(user)) : null;
+  }
+
+  private remember(key: string, principal: Principal): Principal {
+    this.recent.set(key, copyOf(principal));
+    return principal;
   }
 
   async login(email: string, password: string): Promise<{ secret: string; expiresAt: Date; principal: Principal }> {
@@ -51,6 +64,13 @@ export class AuthService {
   }
 
   async logout(secret: string | undefined): Promise<void> {
-    if (secret) await this.uow.run((em) => this.repository.deleteSession(em, sha256(secret)));
+    if (!secret) return;
+    this.recent.delete(`s:${sha256(secret)}`);
+    await this.uow.run((em) => this.repository.deleteSession(em, sha256(secret)));
   }
+}
+
+/** Each request gets its own principal: nothing one request does to it reaches the cache or another request. */
+function copyOf(p: Principal): Principal {
+  return { ...p, structureIds: [...p.structureIds] };
 }

@@ -5,6 +5,7 @@ import { AuthGuard } from '@/users/auth.guard';
 import { AuthService } from '@/users/auth.service';
 import { RequestOriginGuard } from '@/users/request-origin.guard';
 import { LoginThrottle } from '@/users/login.throttle';
+import { PrincipalCache } from '@/users/principal.cache';
 import { AuthController, UsersController } from '@/users/users.controller';
 import { UsersRepository } from '@/users/users.repository';
 import { UsersService } from '@/users/users.service';
@@ -16,6 +17,7 @@ import { UsersService } from '@/users/users.service';
     UsersRepository,
     UsersService,
     LoginThrottle,
+    PrincipalCache,
     AuthService,
     // In this order: a cross-site or non-JSON change is refused before anything else is looked at.
     { provide: APP_GUARD, useClass: RequestOriginGuard },

@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { hash } from 'bcryptjs';
+import { EntityManager } from 'typeorm';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
 import { Clock } from '@/clock/clock.port';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { UserRole } from '@/invoices/invoice-state.machine';
 import { StructuresService } from '@/structures/structures.service';
 import { Principal } from '@/users/principal';
+import { PrincipalCache } from '@/users/principal.cache';
 import { UserRow, UsersRepository, UserView } from '@/users/users.repository';
 
 export const USER_ROLES: readonly UserRole[] = ['agent', 'tresorier', 'admin'];
@@ -36,7 +38,13 @@ export class UsersService {
     private readonly structures: StructuresService,
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
+    private readonly recent: PrincipalCache,
   ) {}
+
+  /** Every change to users goes through here: the principals checked recently are forgotten (PrincipalCache). */
+  private change<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.uow.run(work).finally(() => this.recent.clear());
+  }
 
   async add(input: NewUser, actor: Principal | null): Promise<UserView> {
     const email = normaliseEmail(input.email);
@@ -48,7 +56,7 @@ export class UsersService {
     if (!input.structureSirets.length) throw new DomainError('STRUCTURE_REQUIRED', 'Un utilisateur est rattaché à au moins une structure');
     const structureIds = await this.resolveStructures(input.structureSirets, actor);
     const passwordHash = input.password ? await hash(input.password, 10) : null;
-    await this.uow.run(async (em) => {
+    await this.change(async (em) => {
       if (await this.repository.findByEmail(email, em)) throw new ConflictError('USER_EXISTS', `L'utilisateur ${email} existe déjà`);
       const userId = await this.repository.insertUser(em, { email, role, passwordHash });
       for (const structureId of structureIds) {
@@ -75,7 +83,7 @@ export class UsersService {
   async transferMainAdmin(siret: string, toEmail: string, actor: Principal | null): Promise<UserView> {
     const [structureId] = await this.resolveStructures([siret], actor);
     const target = await this.requireUser(normaliseEmail(toEmail));
-    await this.uow.run(async (em) => {
+    await this.change(async (em) => {
       const current = await this.repository.mainAdminOf(em, structureId);
       if (actor && current?.userId !== actor.userId) {
         throw new ForbiddenError('NOT_MAIN_ADMIN', "Seul le gestionnaire principal de la structure peut transférer ce rôle");
@@ -103,7 +111,7 @@ export class UsersService {
     if (actor?.userId !== user.id) await this.assertAdministers(user, actor);
     const token = `psr_${randomBytes(32).toString('base64url')}`;
     const prefix = token.slice(0, 12);
-    await this.uow.run((em) => this.repository.insertToken(em, { userId: user.id, tokenHash: sha256(token), prefix, label, issuedBy: actor?.userId ?? null }));
+    await this.change((em) => this.repository.insertToken(em, { userId: user.id, tokenHash: sha256(token), prefix, label, issuedBy: actor?.userId ?? null }));
     return { token, prefix };
   }
 
@@ -116,7 +124,7 @@ export class UsersService {
     const user = await this.requireUser(normaliseEmail(email));
     await this.assertAdministers(user, actor);
     if (actor?.userId === user.id) throw new ConflictError('CANNOT_DEACTIVATE_SELF', 'Vous ne pouvez pas désactiver votre propre compte');
-    await this.uow.run(async (em) => {
+    await this.change(async (em) => {
       if ((await this.repository.countMainAdminships(em, user.id)) > 0) {
         throw new ConflictError(
           'MAIN_ADMIN_CANNOT_BE_DEACTIVATED',
@@ -134,7 +142,7 @@ export class UsersService {
   async reactivate(email: string, actor: Principal | null): Promise<UserView> {
     const user = await this.requireUser(normaliseEmail(email));
     await this.assertAdministers(user, actor);
-    await this.uow.run((em) => this.repository.setActive(em, user.id, true));
+    await this.change((em) => this.repository.setActive(em, user.id, true));
     return this.view(user.email);
   }
 
@@ -142,7 +150,7 @@ export class UsersService {
   async revokeTokens(email: string, actor: Principal | null): Promise<{ revoked: number }> {
     const user = await this.requireUser(normaliseEmail(email));
     if (actor?.userId !== user.id) await this.assertAdministers(user, actor);
-    const revoked = await this.uow.run((em) => this.repository.revokeTokensOf(em, user.id, this.clock.now()));
+    const revoked = await this.change((em) => this.repository.revokeTokensOf(em, user.id, this.clock.now()));
     return { revoked };
   }
 

@@ -15,7 +15,9 @@ const FIXTURES = resolve(__dirname, '..', '..', 'fixtures');
 const LIMITS = { maxFlowBytes: 150 * 1024 * 1024, maxAttachmentBytes: 200 * 1024 * 1024 };
 
 const input = (path: string) => ({ fileName: path.split('/').pop()!, path, temporary: false });
-const samePacks = (value: unknown): unknown => JSON.parse(JSON.stringify(value).replace(/pack:[0-9a-f]{32}:/g, 'pack:…:'));
+// Pack names are random, and where each object lies in its pack depends on the order the writes finished in (the
+// thread writes synchronously, the main thread through the thread pool): compared without name nor offset.
+const samePacks = (value: unknown): unknown => JSON.parse(JSON.stringify(value).replace(/pack:[0-9a-f]{32}:\d+:/g, 'pack:…:…:'));
 
 describe('reader thread (compiled worker)', () => {
   let root: string;

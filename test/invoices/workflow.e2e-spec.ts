@@ -291,6 +291,35 @@ describe('invoice workflow (issue 4)', () => {
       expect((await invoiceRow(mandated.id)).status).toBe('MISE_EN_PAIEMENT');
       expect((await outbox(mandated.id)).map((r: { targetStatus: string }) => r.targetStatus)).toEqual(['MANDATEE']);
     });
+
+    it('records many Chorus Pro statuses at once with the same decisions, and all or nothing on a conflict', async () => {
+      const port = t.app.get(InvoiceWorkflowPort);
+      const uow = t.app.get(UnitOfWork);
+      const fresh = await createInvoice(t, { structureSiret: S1, cppStatus: null });
+      const same = await createInvoice(t, { structureSiret: S1, cppStatus: 'MISE_A_DISPOSITION' });
+      const mandated = await createInvoice(t, { structureSiret: S1 });
+      await as('agent').post(`/api/invoices/${mandated.id}/mandate`, BODIES.mandate);
+      const report = (invoiceId: string, cppStatus: string) => ({ invoiceId, cppStatus, context: { actor: 'Chorus Pro', details: { idFacture: 1 } } });
+      await uow.run((em) =>
+        port.onChorusProStatuses(em, [report(fresh.id, 'MISE_A_DISPOSITION'), report(same.id, 'MISE_A_DISPOSITION'), report(mandated.id, 'MISE_EN_PAIEMENT')]),
+      );
+      expect(await invoiceRow(fresh.id)).toMatchObject({ status: 'A_TRAITER', cppStatus: 'MISE_A_DISPOSITION' });
+      const labels = async (id: string) => (await as('agent').get(`/api/invoices/${id}/history`)).body.map((h: { label: string }) => h.label);
+      expect(await labels(fresh.id)).toEqual(['Lecture flux', 'Statut Chorus Pro reçu']);
+      // Already known: nothing written.
+      expect(await labels(same.id)).toEqual(['Lecture flux']);
+      // The state machine still decides: MISE_EN_PAIEMENT pays a mandated invoice, as one at a time would.
+      expect((await invoiceRow(mandated.id)).status).toBe('MISE_EN_PAIEMENT');
+      const history = (await as('agent').get(`/api/invoices/${fresh.id}/history`)).body as Array<{ details: Record<string, unknown> }>;
+      expect(history[1].details).toMatchObject({ cppStatus: 'MISE_A_DISPOSITION', previousCppStatus: null, idFacture: 1 });
+
+      // One invoice gone: nothing of the call is kept.
+      const other = await createInvoice(t, { structureSiret: S1, cppStatus: null });
+      await expect(
+        uow.run((em) => port.onChorusProStatuses(em, [report(other.id, 'MISE_A_DISPOSITION'), report('00000000-0000-4000-8000-000000000000', 'MISE_A_DISPOSITION')])),
+      ).rejects.toMatchObject({ code: 'INVOICE_NOT_FOUND' });
+      expect((await invoiceRow(other.id)).cppStatus).toBeNull();
+    });
   });
 
   describe('bulk actions', () => {

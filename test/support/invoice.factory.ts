@@ -43,7 +43,7 @@ export async function createInvoice(t: TestApp, draft: InvoiceDraft): Promise<{ 
   return t.app.get(UnitOfWork).run(async (em) => {
     const [flow] = await em.query(
       `INSERT INTO flows (sha256, file_name, source, size, storage_key, status, invoice_count, received_at, completed_at)
-       VALUES ($1, $2, 'cli', 1000, $1, 'integrated', 1, now(), now()) RETURNING id`,
+       VALUES ($1::text, $2, 'cli', 1000, $1::text, 'integrated', 1, now(), now()) RETURNING id`,
       [sha, `${number}.xml`],
     );
     const [invoice] = await em.query(

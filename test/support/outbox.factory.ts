@@ -49,7 +49,7 @@ export async function createOutboxInvoices(
   return t.app.get(UnitOfWork).run(async (em) => {
     const [flow] = await em.query(
       `INSERT INTO flows (sha256, file_name, source, size, storage_key, status, invoice_count, received_at, completed_at)
-       VALUES ($1, $2, 'cli', 1000, $1, 'integrated', $3, now(), now()) RETURNING id`,
+       VALUES ($1::text, $2, 'cli', 1000, $1::text, 'integrated', $3, now(), now()) RETURNING id`,
       [sha, `outbox-${tag}.xml`, drafts.length],
     );
     const numbers = drafts.map((d, k) => d.number ?? `S${tag}-${k + 1}`);

@@ -19,6 +19,7 @@ import { PaymentClock1700000014500 } from '@/database/migrations/1700000014500-p
 import { StructureSync1700000015400 } from '@/database/migrations/1700000015400-structure-sync';
 import { WorksInvoices1700000015500 } from '@/database/migrations/1700000015500-works-invoices';
 import { MillionInvoices1700000015800 } from '@/database/migrations/1700000015800-million-invoices';
+import { FlowRawPackKeys1700000016000 } from '@/database/migrations/1700000016000-flow-raw-pack-keys';
 // Migrations in order of their timestamp. Never `synchronize` outside tests' throwaway databases.
 
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   StructureSync1700000015400,
   WorksInvoices1700000015500,
   MillionInvoices1700000015800,
+  FlowRawPackKeys1700000016000,
 ];

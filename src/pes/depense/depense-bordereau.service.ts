@@ -9,7 +9,7 @@ import { ForbiddenError, NotFoundError } from '@/common/errors/domain.error';
 import { money } from '@/common/money/money';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
-import { localDate } from '@/invoices/payment-deadline';
+import { localDate } from '@/common/time/local-date';
 import { MandateExportService, MandateForDepense } from '@/invoices/mandate-export.service';
 import { BordereauxRepository } from '@/pes/bordereaux.repository';
 import { encodePjContent, writePesPj } from '@/pes/pes-pj';

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildZip } from '@/fixtures-generator/zip.builder';
+import { expandFlowInputs } from '@/ingestion/flow-sources';
+import { LocalFileStore } from '@/storage/local-file.store';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('expandFlowInputs: ZIP entries in memory or in temp files', () => {
+  let root: string;
+  let store: LocalFileStore;
+  let zipPath: string;
+  const entries = [
+    { name: 'a.xml', data: Buffer.from('<a/>'.repeat(100)) },
+    { name: 'b.xml', data: Buffer.from('<b/>'.repeat(100)) },
+    { name: 'c.xml', data: Buffer.from('<c/>'.repeat(100)) },
+  ];
+
+  beforeEach(async () => {
+    root = await fs.mkdtemp(join(tmpdir(), 'flow-sources-'));
+    store = new LocalFileStore(join(root, 'store'));
+    zipPath = join(root, 'groupe.zip');
+    await fs.writeFile(zipPath, buildZip(entries));
+  });
+  afterEach(async () => fs.rm(root, { recursive: true, force: true }));
+
+  it('keeps small entries in memory within the budget given, the others as temp files; each with its SHA-256 and size', async () => {
+    const { inputs, problems } = await expandFlowInputs([zipPath], store, 10_000_000, 2 * 400);
+    expect(problems).toEqual([]);
+    expect(inputs.map((i) => [i.fileName, Boolean(i.content), i.temporary])).toEqual([
+      ['groupe.zip!a.xml', true, false],
+      ['groupe.zip!b.xml', true, false],
+      ['groupe.zip!c.xml', false, true],
+    ]);
+    for (const [k, input] of inputs.entries()) {
+      expect([input.sha256, input.size]).toEqual([sha(entries[k].data), entries[k].data.length]);
+      const bytes = input.content ?? (await fs.readFile(input.path));
+      expect(bytes).toEqual(entries[k].data);
+    }
+  });
+
+  it('without a budget (imports from the CLI, the inbox), every entry goes to a temp file as before', async () => {
+    const { inputs } = await expandFlowInputs([zipPath], store, 10_000_000);
+    expect(inputs.every((i) => i.temporary && !i.content)).toBe(true);
+  });
+
+  it('an entry larger than the flow limit is refused in memory too, and leaves no temp file', async () => {
+    const { inputs, problems } = await expandFlowInputs([zipPath], store, 100, 1_000_000);
+    expect(inputs).toEqual([]);
+    expect(problems).toEqual([expect.objectContaining({ code: 'ZIP_UNREADABLE' })]);
+    expect(await fs.readdir(join(root, 'store', 'tmp')).catch(() => [])).toEqual([]);
+  });
+});
