@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildZip } from '@/fixtures-generator/zip.builder';
-import { expandFlowInputs } from '@/ingestion/flow-sources';
+import { expandFlowInputs, expandZipInMemory } from '@/ingestion/flow-sources';
 import { LocalFileStore } from '@/storage/local-file.store';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -51,5 +51,15 @@ describe('expandFlowInputs: ZIP entries in memory or in temp files', () => {
     expect(inputs).toEqual([]);
     expect(problems).toEqual([expect.objectContaining({ code: 'ZIP_UNREADABLE' })]);
     expect(await fs.readdir(join(root, 'store', 'tmp')).catch(() => [])).toEqual([]);
+  });
+
+  it('reads a downloaded ZIP held in memory the same way, and refuses a broken one in French without throwing', async () => {
+    const { inputs, problems } = await expandZipInMemory({ name: 'cpp-groupe.zip', bytes: buildZip(entries) }, store, 10_000_000, 1_000_000);
+    expect(problems).toEqual([]);
+    expect(inputs.map((i) => [i.fileName, i.sha256])).toEqual(entries.map((e) => [`cpp-groupe.zip!${e.name}`, sha(e.data)]));
+    expect(inputs.every((i) => i.content && !i.temporary)).toBe(true);
+    const broken = await expandZipInMemory({ name: 'cpp-casse.zip', bytes: buildZip(entries).subarray(0, 100) }, store, 10_000_000, 1_000_000);
+    expect(broken.inputs).toEqual([]);
+    expect(broken.problems).toEqual([expect.objectContaining({ fileName: 'cpp-casse.zip', code: 'ZIP_UNREADABLE', message: expect.stringMatching(/^Archive ZIP illisible/) })]);
   });
 });

@@ -81,6 +81,27 @@ export async function expandFlowInputs(
   return { inputs, problems };
 }
 
+/** A downloaded ZIP kept in memory (the pull's small groups): its flows are extracted without touching the disk. */
+export interface ZipInMemory {
+  /** Shown to people as the container of its entries (`<name>!<entry>`). */
+  name: string;
+  bytes: Buffer;
+}
+
+/** expandFlowInputs for a ZIP in memory: the same entries, checks and problems, read from the buffer. */
+export async function expandZipInMemory(
+  zip: ZipInMemory,
+  store: FileStore,
+  maxEntryBytes: number,
+  memoryBytes = 0,
+): Promise<{ inputs: FlowInput[]; problems: FlowInputProblem[] }> {
+  try {
+    return { inputs: await extractZip(zip.name, store, maxEntryBytes, { left: memoryBytes }, () => openZipBuffer(zip.bytes)), problems: [] };
+  } catch (err) {
+    return { inputs: [], problems: [{ fileName: zip.name, code: 'ZIP_UNREADABLE', message: `Archive ZIP illisible (${basename(zip.name)}) : ${(err as Error).message}` }] };
+  }
+}
+
 async function isZip(path: string): Promise<boolean> {
   const handle = await fs.open(path, 'r');
   try {
@@ -92,6 +113,12 @@ async function isZip(path: string): Promise<boolean> {
   }
 }
 
+function openZipBuffer(bytes: Buffer): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) =>
+    yauzl.fromBuffer(bytes, { lazyEntries: true, strictFileNames: false }, (err, zip) => (err ? reject(err) : resolve(zip))),
+  );
+}
+
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
     yauzl.open(path, { lazyEntries: true, autoClose: true, strictFileNames: false }, (err, zip) =>
@@ -100,8 +127,14 @@ function openZip(path: string): Promise<yauzl.ZipFile> {
   );
 }
 
-async function extractZip(path: string, store: FileStore, maxEntryBytes: number, memory: { left: number }): Promise<FlowInput[]> {
-  const zip = await openZip(path);
+async function extractZip(
+  path: string,
+  store: FileStore,
+  maxEntryBytes: number,
+  memory: { left: number },
+  open: () => Promise<yauzl.ZipFile> = () => openZip(path),
+): Promise<FlowInput[]> {
+  const zip = await open();
   const out: FlowInput[] = [];
   let current: string | undefined;
   try {

@@ -8,7 +8,7 @@ import { FlowBatchImportService } from '@/ingestion/flow-batch-import.service';
 import { FlowImportService, PreparedFlow } from '@/ingestion/flow-import.service';
 import { scanRecipientIds } from '@/ingestion/flow-recipients.scan';
 import { IngestionRepository } from '@/ingestion/ingestion.repository';
-import { expandFlowInputs, FlowInput, FlowInputProblem } from '@/ingestion/flow-sources';
+import { expandFlowInputs, expandZipInMemory, FlowInput, FlowInputProblem, ZipInMemory } from '@/ingestion/flow-sources';
 import { RecipientSettings } from '@/ingestion/invoice.checks';
 import { emptyReport, ImportOptions, ImportReport, mergeReports } from '@/ingestion/ingestion.types';
 import { FileStore } from '@/storage/file-store.port';
@@ -72,19 +72,22 @@ export class IngestionService {
   }
 
   /**
-   * Imports files as they arrive (the pull: each downloaded group's ZIP), through the same pipeline as importPaths: the
+   * Imports files as they arrive (the pull: each downloaded group's ZIP, on disk or in memory), through the same pipeline as importPaths: the
    * flows of the next files are read while those of the previous ones are stored, with no pause between files. A file
    * of the feed may be removed once the feed asks for the next one (its flows are extracted by then). When the feed
    * fails, what it gave is still stored, then its error is thrown; `report` tells what was stored either way.
    */
-  async importFeed(feed: AsyncIterable<string>, options: ImportOptions, report: ImportReport = emptyReport()): Promise<ImportReport> {
+  async importFeed(feed: AsyncIterable<string | ZipInMemory>, options: ImportOptions, report: ImportReport = emptyReport()): Promise<ImportReport> {
     const recipients = await this.loadRecipients();
     const ahead = this.readAhead();
     const memory: MemoryHeld = { bytes: 0 };
     const producer = (async () => {
       try {
-        for await (const path of feed) {
-          const { inputs, problems } = await expandFlowInputs([path], this.store, this.config.ingestion.maxFlowBytes, Math.max(0, IN_MEMORY_FLOWS_BYTES - memory.bytes));
+        for await (const file of feed) {
+          const room = Math.max(0, IN_MEMORY_FLOWS_BYTES - memory.bytes);
+          const maxFlowBytes = this.config.ingestion.maxFlowBytes;
+          const { inputs, problems } =
+            typeof file === 'string' ? await expandFlowInputs([file], this.store, maxFlowBytes, room) : await expandZipInMemory(file, this.store, maxFlowBytes, room);
           for (const input of inputs) memory.bytes += input.content?.length ?? 0;
           addProblems(report, problems);
           try {

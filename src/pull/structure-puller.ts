@@ -10,6 +10,7 @@ import { ReadAhead } from '@/common/pipeline/read-ahead';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { IngestionService } from '@/ingestion/ingestion.service';
+import { ZipInMemory } from '@/ingestion/flow-sources';
 import { emptyReport } from '@/ingestion/ingestion.types';
 import { InvoiceEntity } from '@/invoices/invoice.entity';
 import { planDownloadGroups } from '@/pull/download-groups';
@@ -35,9 +36,17 @@ export function emptyStructureResult(): StructurePullResult {
 }
 
 interface Downloaded {
-  path: string | null;
+  /** The group's ZIP: in memory when small, else a temp file; null when nothing could be downloaded. */
+  file: string | ZipInMemory | null;
   ids: number[];
 }
+
+/**
+ * A downloaded group up to this size is imported from memory (no file written then read back by the main thread,
+ * whose reads queue in libuv's pool behind the reader threads' fsyncs); larger ones go to a temp file. The downloads
+ * read ahead are bounded in bytes (2 × groupMaxBytes), and so is what they hold in memory.
+ */
+const IN_MEMORY_GROUP_BYTES = 16 * 1024 * 1024;
 
 const TYPES: TypeDemandePaiement[] = ['FACTURE', 'FACTURE_TRAVAUX'];
 /** Flows stored between two rounds of first statuses (see firstStatuses). */
@@ -217,22 +226,23 @@ export class StructurePuller {
       { count: downloadConcurrency, bytes: 2 * groupMaxBytes, sizeOf: (g) => g.reduce((n, e) => n + (e.taille ?? 0), 0) },
       groups,
     );
-    async function* files(): AsyncGenerator<string> {
+    const remove = (d: Downloaded) => (typeof d.file === 'string' ? rm(d.file, { force: true }) : undefined);
+    async function* files(): AsyncGenerator<string | ZipInMemory> {
       try {
         for (;;) {
           const next = await downloads.take();
           if (!next) return;
           progress.downloaded();
-          for (const file of next.value) {
-            if (!file.path) continue;
-            yield file.path; // asked again once its flows are extracted: the ZIP can go
-            await rm(file.path, { force: true });
+          for (const download of next.value) {
+            if (!download.file) continue;
+            yield download.file; // asked again once its flows are extracted: the ZIP can go
+            await remove(download);
           }
         }
       } finally {
         // Stopped early (a download or the import failed): the downloads in flight are waited for and their files removed.
         await downloads.abandon(async (done) => {
-          await Promise.all(done.map((f) => (f.path ? rm(f.path, { force: true }) : undefined)));
+          await Promise.all(done.map(remove));
         });
       }
     }
@@ -251,14 +261,17 @@ export class StructurePuller {
   private async downloadGroup(siret: string, ctx: ChorusProCallContext, ids: number[], dir: string, result: StructurePullResult): Promise<Downloaded[]> {
     try {
       const answer = await this.api.telechargerGroupe(ctx, { listeFacture: ids.map((idFacture) => ({ idFacture })), format: 'PIVOT' });
-      const path = join(dir, `cpp-${siret}-${ids[0]}-${randomUUID()}.zip`);
-      await writeFile(path, Buffer.from(answer.fichierResultat ?? '', 'base64'));
-      return [{ path, ids }];
+      const name = `cpp-${siret}-${ids[0]}-${randomUUID()}.zip`;
+      const bytes = Buffer.from(answer.fichierResultat ?? '', 'base64');
+      if (bytes.length <= IN_MEMORY_GROUP_BYTES) return [{ file: { name, bytes }, ids }];
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      return [{ file: path, ids }];
     } catch (err) {
       if (!(err instanceof ChorusProTooLargeError)) throw err;
       if (ids.length === 1) {
         result.errors.push({ siret, code: 'INVOICE_TOO_LARGE', message: `Facture ${ids[0]} trop volumineuse pour être téléchargée (> 120 Mo)`, invoice: String(ids[0]) });
-        return [{ path: null, ids }];
+        return [{ file: null, ids }];
       }
       const half = Math.ceil(ids.length / 2);
       this.logger.warn(`Groupe de ${ids.length} factures trop volumineux (413) : découpage en deux`);

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, promises as fs, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
 import { findStructure } from '@/fixtures-generator/good-flows.fixtures';
 import { buildFlowSpec, renderPivotFlow } from '@/fixtures-generator/pivot-flow.generator';
 import { SeededRng } from '@/fixtures-generator/seeded.rng';
@@ -96,6 +97,20 @@ describe('store hygiene', () => {
     expect(await usage(t.config.storeDir)).toEqual({ bytes: before.bytes - 3000, files: before.files - 2 });
     const again = await runCliInProcess(t.app, ['store', 'gc']);
     expect(again.lines).toEqual(['Stockage : rien à libérer.']);
+  });
+
+  it('keeps a pack that only a raw flow points into (the pull keeps small raw flows as pack members)', async () => {
+    const name = `cd${'1'.repeat(30)}`;
+    mkdirSync(join(t.config.storeDir, 'packs', 'cd'), { recursive: true });
+    const pack = join(t.config.storeDir, 'packs', 'cd', `${name}.pack`);
+    writeFileSync(pack, Buffer.alloc(500));
+    await t.app.get(DataSource).query(
+      `INSERT INTO flows (sha256, file_name, source, size, storage_key, status, invoice_count) VALUES ($1, 'releve.zip!f.xml', 'api', 900, $2, 'integrated', 0)`,
+      ['e'.repeat(64), `pack:${name}:0:500:gz`],
+    );
+    const gc = await runCliInProcess(t.app, ['store', 'gc', '--grace', '0']);
+    expect(gc.lines).toEqual(['Stockage : rien à libérer.']);
+    expect((await fs.stat(pack)).size).toBe(500);
   });
 
   describe('an import killed mid-way (kill -9)', () => {
