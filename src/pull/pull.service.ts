@@ -114,7 +114,7 @@ export class PullService {
       if (synced.error) result.errors.push({ siret: structure.siret, code: synced.error.code, message: `Paramétrage non relu dans Chorus Pro : ${synced.error.message}` });
       await this.puller.pull(structure.siret, account, { from, to }, result, options.onProgress);
       if (result.blocking.length > 0) {
-        const message = `${result.blocking.length} statut(s) non enregistré(s) : fenêtre conservée pour la prochaine relève`;
+        const message = `${result.blocking.length} statut(s) ou flux non enregistré(s) : fenêtre conservée pour la prochaine relève`;
         await this.leases.recordFailure(structure.id, this.instanceId, message);
         await this.leases.finishClaim(structure.id, runKey, 'failed', result.apiCalls, message);
         return;

@@ -23,7 +23,7 @@ export interface StructurePullResult {
   invoices: { created: number; updated: number; duplicates: number; withAnomalies: number };
   /** Problems with single invoices (bad pivot, too large): reported, the window still advances. */
   errors: PullError[];
-  /** Problems that must be retried (status not recorded): the window does not advance. */
+  /** Problems that must be retried (status not recorded, flow refused by the database): the window does not advance. */
   blocking: PullError[];
   /** Where the time went (benchmark): waiting for the import, recording statuses. */
   timings: { importMs: number; statusMs: number };
@@ -49,6 +49,8 @@ interface Downloaded {
 const IN_MEMORY_GROUP_BYTES = 16 * 1024 * 1024;
 
 const TYPES: TypeDemandePaiement[] = ['FACTURE', 'FACTURE_TRAVAUX'];
+/** Import errors after which nothing of the flow is kept (see IngestionService.storeOne): pulled again next time. */
+const RETRIED_FLOW_ERRORS: ReadonlySet<string> = new Set(['FLOW_NOT_STORED']);
 /** Flows stored between two rounds of first statuses (see firstStatuses). */
 const STATUS_ROUND = 200;
 
@@ -253,7 +255,13 @@ export class StructurePuller {
       );
     } finally {
       for (const k of Object.keys(result.invoices) as Array<keyof StructurePullResult['invoices']>) result.invoices[k] += report.invoices[k];
-      for (const e of report.errors) result.errors.push({ siret, code: e.code, message: e.message, invoice: e.invoice, file: e.file });
+      for (const e of report.errors) {
+        const error = { siret, code: e.code, message: e.message, invoice: e.invoice, file: e.file };
+        // A flow the database refused is not stored at all (no flow row): the window stays, so the next pull downloads
+        // it again instead of going past an invoice nobody has (« impossible to lose an invoice »).
+        if (RETRIED_FLOW_ERRORS.has(e.code)) result.blocking.push(error);
+        else result.errors.push(error);
+      }
     }
   }
 

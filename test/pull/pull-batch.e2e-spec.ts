@@ -58,4 +58,33 @@ describe('pull: the one-invoice flows of a group stored together', () => {
     expect(again.invoices.created).toBe(0);
     expect(await countInvoices(h.db)).toBe(27);
   });
+
+  it('keeps the window when the database refuses a flow (nothing of it stored), and stores it at the next pull', async () => {
+    h = await startPullHarness({ structures: 1, invoices: 6 }, { chorusPro: { groupMaxInvoices: 6 } });
+    const refused = [...h.sim.state.invoices.values()][2];
+    // A value the checks let through but the database refuses (here a check violation raised by a trigger).
+    await h.db.query(`CREATE FUNCTION test_refuse_flow() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.cpro_id = '${refused.idFacture}' THEN RAISE EXCEPTION 'valeur refusée' USING ERRCODE = 'check_violation'; END IF;
+        RETURN NEW;
+      END $$`);
+    await h.db.query(`CREATE TRIGGER test_refuse_flow BEFORE INSERT ON invoices FOR EACH ROW EXECUTE FUNCTION test_refuse_flow()`);
+
+    const first = await h.get(PullService).run();
+    expect(first.invoices.created).toBe(5);
+    expect(first.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'FLOW_NOT_STORED', message: expect.stringMatching(/^Flux non enregistré/), file: expect.stringContaining(`facture_${refused.idFacture}.xml`) })]),
+    );
+    const windows: Array<{ window_end: Date | null; last_error: string | null }> = await h.db.query(`SELECT window_end, last_error FROM pull_windows`);
+    expect(windows[0].window_end).toBeNull(); // not past an invoice nobody has
+    expect(windows[0].last_error).toMatch(/fenêtre conservée/);
+
+    await h.db.query(`DROP TRIGGER test_refuse_flow ON invoices`);
+    const second = await h.get(PullService).run();
+    expect(second.errors).toEqual([]);
+    expect(second.invoices.created).toBe(1);
+    expect(await countInvoices(h.db)).toBe(6);
+    const after: Array<{ window_end: Date | null }> = await h.db.query(`SELECT window_end FROM pull_windows`);
+    expect(after[0].window_end).not.toBeNull();
+  });
 });

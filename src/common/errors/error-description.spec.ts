@@ -36,6 +36,9 @@ describe('describeError: every failure said in French, the technical text kept f
     const db = (code: string) => new QueryFailedError('SELECT', [], Object.assign(new Error('invalid input syntax for type uuid: "x"'), { code, severity: 'ERROR' }));
     expect(describeError(db('22P02'))).toMatchObject({ kind: 'bad_request', code: 'INVALID_PARAMETER', technical: expect.stringContaining('22P02') });
     expect(describeError(db('22021'))).toMatchObject({ kind: 'bad_request', code: 'INVALID_CHARACTERS' });
+    // Integrity rules and other data exceptions: the data's fault (a flow the database refuses is reported, not fatal).
+    for (const code of ['23502', '23503', '23514', '23P01']) expect(describeError(db(code))).toMatchObject({ kind: 'bad_request', code: 'CONSTRAINT_VIOLATION' });
+    expect(describeError(db('22012'))).toMatchObject({ kind: 'bad_request', code: 'INVALID_VALUE' });
     expect(describeError(db('57P01'))).toMatchObject({ kind: 'unavailable', code: 'DATABASE_UNAVAILABLE', log: 'error' });
     expect(describeError(db('XX000'))).toMatchObject({ kind: 'internal', code: 'INTERNAL_ERROR' });
   });

@@ -98,11 +98,18 @@ function describeDatabaseError(sqlState: string): Omit<ErrorDescription, 'techni
       return bad('INVALID_CHARACTERS', 'Requête invalide : un texte contient un caractère interdit (caractère nul ou encodage invalide)');
     case '23505':
       return { kind: 'conflict', code: 'ALREADY_EXISTS', message: 'Cette donnée existe déjà (enregistrement en double refusé)' };
+    case '23502':
+    case '23503':
+    case '23514':
+    case '23P01':
+      return bad('CONSTRAINT_VIOLATION', 'Donnée refusée par la base : une valeur ne respecte pas une de ses règles (valeur absente, référence ou contrôle)');
     case '40001':
     case '40P01':
     case '55P03':
       return { kind: 'unavailable', code: 'DATABASE_BUSY', message: 'Base de données occupée : réessayez dans un instant' };
   }
+  // Any other data exception (class 22): the data's fault too, not the service's.
+  if (/^22/.test(sqlState)) return bad('INVALID_VALUE', 'Requête invalide : une valeur est refusée par la base');
   if (/^(08|53|57)/.test(sqlState)) {
     return { kind: 'unavailable', code: 'DATABASE_UNAVAILABLE', message: "Base de données indisponible : l'opération n'a pas été faite, réessayez plus tard" };
   }
