@@ -3,6 +3,16 @@ import { FlowBatchImportService } from '@/ingestion/flow-batch-import.service';
 import { PullService } from '@/pull/pull.service';
 import { countInvoices, PullHarness, startPullHarness } from '@test/pull/pull-test.support';
 
+/** The database refuses the insert of one invoice (SQLSTATE by its condition name), as it would a value the checks let through. */
+async function refuseInvoice(h: PullHarness, idFacture: number, condition: string, message: string): Promise<void> {
+  await h.db.query(`CREATE FUNCTION test_refuse_invoice() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.cpro_id = '${idFacture}' THEN RAISE EXCEPTION '${message}' USING ERRCODE = '${condition}'; END IF;
+      RETURN NEW;
+    END $$`);
+  await h.db.query(`CREATE TRIGGER test_refuse_invoice BEFORE INSERT ON invoices FOR EACH ROW EXECUTE FUNCTION test_refuse_invoice()`);
+}
+
 describe('pull: the one-invoice flows of a group stored together', () => {
   let h: PullHarness;
   afterEach(async () => {
@@ -18,12 +28,7 @@ describe('pull: the one-invoice flows of a group stored together', () => {
     // … and one invoice the database refuses (a concurrent import of the same invoice, as PostgreSQL reports it):
     // the batch holding it fails as a whole, then each of its flows is stored on its own.
     const refused = invoices[12];
-    await h.db.query(`CREATE FUNCTION test_refuse_invoice() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.cpro_id = '${refused.idFacture}' THEN RAISE EXCEPTION 'déjà reçue' USING ERRCODE = 'unique_violation'; END IF;
-        RETURN NEW;
-      END $$`);
-    await h.db.query(`CREATE TRIGGER test_refuse_invoice BEFORE INSERT ON invoices FOR EACH ROW EXECUTE FUNCTION test_refuse_invoice()`);
+    await refuseInvoice(h, refused.idFacture, 'unique_violation', 'déjà reçue');
     const batches = jest.spyOn(h.get(FlowBatchImportService), 'store'); // observed, not replaced
 
     const report = await h.get(PullService).run();
@@ -63,12 +68,7 @@ describe('pull: the one-invoice flows of a group stored together', () => {
     h = await startPullHarness({ structures: 1, invoices: 6 }, { chorusPro: { groupMaxInvoices: 6 } });
     const refused = [...h.sim.state.invoices.values()][2];
     // A value the checks let through but the database refuses (here a check violation raised by a trigger).
-    await h.db.query(`CREATE FUNCTION test_refuse_flow() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.cpro_id = '${refused.idFacture}' THEN RAISE EXCEPTION 'valeur refusée' USING ERRCODE = 'check_violation'; END IF;
-        RETURN NEW;
-      END $$`);
-    await h.db.query(`CREATE TRIGGER test_refuse_flow BEFORE INSERT ON invoices FOR EACH ROW EXECUTE FUNCTION test_refuse_flow()`);
+    await refuseInvoice(h, refused.idFacture, 'check_violation', 'valeur refusée');
 
     const first = await h.get(PullService).run();
     expect(first.invoices.created).toBe(5);
@@ -79,7 +79,7 @@ describe('pull: the one-invoice flows of a group stored together', () => {
     expect(windows[0].window_end).toBeNull(); // not past an invoice nobody has
     expect(windows[0].last_error).toMatch(/fenêtre conservée/);
 
-    await h.db.query(`DROP TRIGGER test_refuse_flow ON invoices`);
+    await h.db.query(`DROP TRIGGER test_refuse_invoice ON invoices`);
     const second = await h.get(PullService).run();
     expect(second.errors).toEqual([]);
     expect(second.invoices.created).toBe(1);
