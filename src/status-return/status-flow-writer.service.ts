@@ -268,7 +268,6 @@ export function normaliseStatus(value: string): string {
   return name;
 }
 
-
 /** The ZIP is written like a flow: temporary file, fsync, rename, directory fsync. */
 async function writeZip(target: string, files: string[]): Promise<void> {
   const tmp = `${target}.${process.pid}.part`;
