@@ -126,7 +126,7 @@ export class FlowReader {
   }
 
   private async readInto(input: FlowInput, files: FileBatch, group: FlowGroup | null): Promise<FlowReading> {
-    const rawOptions = { compress: true, maxBytes: this.limits.maxFlowBytes };
+    const rawOptions = { compress: true, maxBytes: this.limits.maxFlowBytes, gzipped: asBuffer(input.gzipped) };
     const settle = (p: Promise<StoredObject>): Promise<RawCopy> =>
       p.then(
         (stored) => ({ ok: true as const, stored }),
@@ -147,7 +147,7 @@ export class FlowReader {
     let read: ReadResult;
     let raw: RawCopy;
     try {
-      read = await this.readAll(open(), files);
+      read = await this.readAll(whole ?? open(), files);
     } catch (err) {
       const failedRaw = await rawPromise.catch(() => undefined);
       await discard();
@@ -176,7 +176,7 @@ export class FlowReader {
   }
 
   /** Reads the whole flow before storing anything: a flow ending in an error stores no invoice. */
-  private async readAll(input: Readable, attachments: ObjectWriter): Promise<ReadResult> {
+  private async readAll(input: Readable | Buffer, attachments: ObjectWriter): Promise<ReadResult> {
     const out: ReadResult = { invoices: [], invoiceErrors: [] };
     try {
       for await (const event of this.reader.read(input, {
@@ -215,6 +215,11 @@ function rawFailure(error: unknown, inputPath: string, limit: number): RawCopy {
 function isSystemError(err: unknown): boolean {
   const e = err as NodeJS.ErrnoException | undefined;
   return typeof e?.code === 'string' && typeof e.syscall === 'string';
+}
+
+/** A Buffer that crossed to the reader thread arrives as a plain Uint8Array (structured clone): viewed again, no copy. */
+export function asBuffer(bytes: Uint8Array | undefined): Buffer | undefined {
+  return bytes && !Buffer.isBuffer(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
 }
 
 /** The whole file when it holds at most `limit` bytes (one open, fstat, read, close), otherwise undefined. */

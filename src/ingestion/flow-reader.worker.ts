@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { FlowReader, FlowReading } from '@/ingestion/flow-reader';
+import { asBuffer, FlowReader, FlowReading } from '@/ingestion/flow-reader';
 import { FlowInput } from '@/ingestion/flow-sources';
 import { FlowReaderThreadData, FromReaderThread, toThreadError, ToReaderThread } from '@/ingestion/flow-reader.protocol';
 import { LocalFileStore } from '@/storage/local-file.store';
@@ -32,11 +32,8 @@ port.on('message', (message: ToReaderThread) => {
 
 async function read(id: number, input: FlowInput): Promise<void> {
   let reading: FlowReading;
-  // A Buffer arrives as a plain Uint8Array (structured clone): viewed as a Buffer again, without a copy.
-  if (input.content && !Buffer.isBuffer(input.content)) {
-    const bytes = input.content as Uint8Array;
-    input = { ...input, content: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-  }
+  // Buffers arrive as plain Uint8Arrays (structured clone): viewed as Buffers again, without a copy.
+  input = { ...input, content: asBuffer(input.content), gzipped: asBuffer(input.gzipped) };
   try {
     reading = await reader.read(input, true);
   } catch (err) {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildZip } from '@/fixtures-generator/zip.builder';
+import { gunzipSync } from 'node:zlib';
+import { assembleZip, buildZip, compressZipEntry } from '@/fixtures-generator/zip.builder';
 import { expandFlowInputs, expandZipInMemory } from '@/ingestion/flow-sources';
 import { LocalFileStore } from '@/storage/local-file.store';
 
@@ -61,5 +62,35 @@ describe('expandFlowInputs: ZIP entries in memory or in temp files', () => {
     const broken = await expandZipInMemory({ name: 'cpp-casse.zip', bytes: buildZip(entries).subarray(0, 100) }, store, 10_000_000, 1_000_000);
     expect(broken.inputs).toEqual([]);
     expect(broken.problems).toEqual([expect.objectContaining({ fileName: 'cpp-casse.zip', code: 'ZIP_UNREADABLE', message: expect.stringMatching(/^Archive ZIP illisible/) })]);
+  });
+
+  it('keeps a deflated entry of a ZIP in memory as a ready gzip member (no second compression), never a wrong one', async () => {
+    const deflated = compressZipEntry({ name: 'd.xml', data: Buffer.from('<d/>'.repeat(500)) });
+    const stored = compressZipEntry({ name: 's.xml', data: Buffer.from('<s/>'.repeat(500)), method: 'store' });
+    // Bytes after the end of the deflate stream, counted in the entry: the content reads, but they would be taken for
+    // the gzip trailer, so the raw copy is compressed by the store instead.
+    const padded = compressZipEntry({ name: 'p.xml', data: Buffer.from('<p/>'.repeat(500)) });
+    padded.payload = Buffer.concat([padded.payload, Buffer.from('PADDING')]);
+    const { inputs, problems } = await expandZipInMemory({ name: 'g.zip', bytes: assembleZip([deflated, stored, padded]) }, store, 10_000_000, 1_000_000);
+    expect(problems).toEqual([]);
+    const [d, st, p] = inputs;
+    expect(d.content).toEqual(Buffer.from('<d/>'.repeat(500)));
+    expect(gunzipSync(d.gzipped!)).toEqual(d.content);
+    expect(st.content).toEqual(Buffer.from('<s/>'.repeat(500)));
+    expect(st.gzipped).toBeUndefined();
+    expect(p.content).toEqual(Buffer.from('<p/>'.repeat(500)));
+    expect(p.gzipped).toBeUndefined();
+  });
+
+  it('refuses an entry of a ZIP in memory whose CRC-32 or size does not match its header', async () => {
+    const bad = compressZipEntry({ name: 'x.xml', data: Buffer.from('<x/>'.repeat(500)) });
+    bad.crc = (bad.crc + 1) >>> 0;
+    const lying = compressZipEntry({ name: 'y.xml', data: Buffer.from('<y/>'.repeat(500)) });
+    lying.size = 10;
+    for (const entry of [bad, lying]) {
+      const { inputs, problems } = await expandZipInMemory({ name: 'g.zip', bytes: assembleZip([entry]) }, store, 10_000_000, 1_000_000);
+      expect(inputs).toEqual([]);
+      expect(problems).toEqual([expect.objectContaining({ code: 'ZIP_UNREADABLE' })]);
+    }
   });
 });

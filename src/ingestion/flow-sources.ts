@@ -5,6 +5,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import * as yauzl from 'yauzl';
 import { FileStore } from '@/storage/file-store.port';
 import { formatBytes, formatCount } from '@/common/money/french-format';
+import { entryBytesInMemory, gzipMemberOf, inflateEntryAt } from '@/common/zip/zip-entry';
 
 /** One candidate pivot flow on disk: a file given directly, found in a directory, or extracted from a ZIP. */
 export interface FlowInput {
@@ -17,6 +18,11 @@ export interface FlowInput {
    * and removed per flow. Dropped once the flow is stored (removeTemporary).
    */
   content?: Buffer;
+  /**
+   * `content` as one gzip member, made of the ZIP entry's own deflate data (see gzipMemberOf): the raw copy is stored
+   * from it without compressing the flow again.
+   */
+  gzipped?: Buffer;
   /** Temp files extracted from a ZIP are removed once imported. */
   temporary: boolean;
   /** Known when the file was written here (ZIP entry): spares reading it again to look it up. */
@@ -96,7 +102,7 @@ export async function expandZipInMemory(
   memoryBytes = 0,
 ): Promise<{ inputs: FlowInput[]; problems: FlowInputProblem[] }> {
   try {
-    return { inputs: await extractZip(zip.name, store, maxEntryBytes, { left: memoryBytes }, () => openZipBuffer(zip.bytes)), problems: [] };
+    return { inputs: await extractZip(zip.name, store, maxEntryBytes, { left: memoryBytes }, () => openZipBuffer(zip.bytes), zip.bytes), problems: [] };
   } catch (err) {
     return { inputs: [], problems: [{ fileName: zip.name, code: 'ZIP_UNREADABLE', message: `Archive ZIP illisible (${basename(zip.name)}) : ${(err as Error).message}` }] };
   }
@@ -133,12 +139,14 @@ async function extractZip(
   maxEntryBytes: number,
   memory: { left: number },
   open: () => Promise<yauzl.ZipFile> = () => openZip(path),
+  /** The archive's bytes, when it is in memory. */
+  bytes?: Buffer,
 ): Promise<FlowInput[]> {
   const zip = await open();
   const out: FlowInput[] = [];
   let current: string | undefined;
   try {
-    return await extractEntries(zip, path, store, maxEntryBytes, memory, out, (tmp) => (current = tmp));
+    return await extractEntries(zip, path, store, maxEntryBytes, memory, out, (tmp) => (current = tmp), bytes);
   } catch (err) {
     // A zip bomb (or a broken archive) leaves nothing behind: neither the entry being inflated nor the ones before it.
     try {
@@ -159,6 +167,7 @@ async function extractEntries(
   memory: { left: number },
   out: FlowInput[],
   writing: (tmp: string) => void,
+  bytes?: Buffer,
 ): Promise<FlowInput[]> {
   const container = basename(path);
   await new Promise<void>((resolve, reject) => {
@@ -171,10 +180,25 @@ async function extractEntries(
         zip.readEntry();
         return;
       }
+      const fileName = `${container}!${basename(entry.fileName)}`;
+      const fits = entry.uncompressedSize <= Math.min(IN_MEMORY_ENTRY_BYTES, memory.left, maxEntryBytes);
+      if (bytes && fits && entry.compressedSize <= IN_MEMORY_ENTRY_BYTES) {
+        // A small entry of an archive in memory (the pull's groups): inflated in one call, and its deflate data kept as
+        // the raw copy's gzip member — no read stream, no second compression.
+        memory.left -= entry.uncompressedSize;
+        void (async () => {
+          const raw = await entryBytesInMemory(zip, entry, bytes);
+          const inflated = inflateEntryAt(entry, raw);
+          const sha256 = createHash('sha256').update(inflated.data).digest('hex');
+          const gzipped = gzipMemberOf(entry, raw, inflated);
+          out.push({ fileName, path: `${path}!${basename(entry.fileName)}`, temporary: false, content: inflated.data, ...(gzipped ? { gzipped } : {}), sha256, size: inflated.data.length });
+          zip.readEntry();
+        })().catch(reject);
+        return;
+      }
       zip.openReadStream(entry, (err, stream) => {
         if (err) return reject(err);
-        const fileName = `${container}!${basename(entry.fileName)}`;
-        const inMemory = entry.uncompressedSize <= Math.min(IN_MEMORY_ENTRY_BYTES, memory.left, maxEntryBytes);
+        const inMemory = fits;
         if (inMemory) memory.left -= entry.uncompressedSize;
         void (async () => {
           const tmp = inMemory ? undefined : await store.tempPath('.xml');

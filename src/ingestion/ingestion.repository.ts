@@ -9,6 +9,8 @@ import {
   ANOMALY_COLUMNS,
   ATTACHMENT_COLUMNS,
   bulkInsertAll,
+  bulkInsertNew,
+  FLOW_COLUMNS,
   HISTORY_COLUMNS,
   INVOICE_COLUMNS,
   LINE_COLUMNS,
@@ -69,17 +71,8 @@ export class IngestionRepository {
 
   /** Inserts the flow unless one with the same SHA-256 exists (then null): one round trip for a new flow. */
   async insertFlowIfNew(em: EntityManager, flow: Partial<FlowEntity>): Promise<FlowEntity | null> {
-    const row = { ...flow, id: flow.id ?? randomUUID() };
-    const result = await em
-      .createQueryBuilder()
-      .insert()
-      .into(FlowEntity)
-      .values(row as never)
-      .orIgnore()
-      .returning(['id'])
-      .updateEntity(false)
-      .execute();
-    return (result.raw as unknown[]).length > 0 ? em.getRepository(FlowEntity).create(row) : null;
+    const inserted = await this.insertFlowsIfNew(em, [flow]);
+    return inserted.get(flow.sha256!) ?? null;
   }
 
   /**
@@ -88,17 +81,9 @@ export class IngestionRepository {
    */
   async insertFlowsIfNew(em: EntityManager, flows: Array<Partial<FlowEntity>>): Promise<Map<string, FlowEntity>> {
     const rows = flows.map((f) => ({ ...f, id: f.id ?? randomUUID() }));
-    if (rows.length === 0) return new Map();
-    const result = await em
-      .createQueryBuilder()
-      .insert()
-      .into(FlowEntity)
-      .values(rows as never)
-      .orIgnore()
-      .returning(['id'])
-      .updateEntity(false)
-      .execute();
-    const inserted = new Set((result.raw as Array<{ id: string }>).map((r) => r.id));
+    // One JSON parameter (bulkInsertNew), not TypeORM's 20 parameters a row: its bookkeeping of 2,000 parameters for
+    // 100 flows cost more than the statement.
+    const inserted = new Set((await bulkInsertNew(em, { table: 'flows', columns: FLOW_COLUMNS, rows }, 'id')) as string[]);
     const out = new Map<string, FlowEntity>();
     for (const row of rows) if (inserted.has(row.id)) out.set(row.sha256!, em.getRepository(FlowEntity).create(row));
     return out;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { FlowEntity } from '@/flows/flow.entity';
 import { InvoiceAnomalyEntity } from '@/invoices/invoice-anomaly.entity';
 import { InvoiceAttachmentEntity } from '@/invoices/invoice-attachment.entity';
 import { InvoiceHistoryEntity } from '@/invoices/invoice-history.entity';
@@ -12,10 +13,10 @@ import { InvoiceEntity } from '@/invoices/invoice.entity';
 export type ColumnSpec<T> = readonly [column: string, type: string, value: (row: T) => unknown];
 
 /**
- * `INSERT … SELECT * FROM unnest($1::uuid[], $2::text[], …)`: one array parameter per column, whatever the number of
- * rows, so one statement per table and batch, a plan PostgreSQL parses once, and none of TypeORM's per-value
+ * `INSERT … SELECT … FROM json_to_recordset($1::json) AS t(col type, …)`: the rows as one JSON parameter, whatever their
+ * number, so one statement per table and batch, a plan PostgreSQL parses once, and none of TypeORM's per-value
  * parameter bookkeeping (which dominated the ingestion profile). Columns left out take their DEFAULT, as with
- * TypeORM's insert. Array-typed columns travel as array literals (unnest would flatten a 2-D array).
+ * TypeORM's insert; a listed column whose value is null or undefined is inserted NULL.
  */
 export async function bulkInsert<T>(em: EntityManager, table: string, columns: ReadonlyArray<ColumnSpec<T>>, rows: readonly T[]): Promise<void> {
   await bulkInsertAll(em, [{ table, columns, rows }]);
@@ -36,32 +37,44 @@ export interface BulkPart<T = never> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function bulkInsertAll(em: EntityManager, parts: ReadonlyArray<BulkPart<any>>): Promise<void> {
   const params: unknown[] = [];
-  const inserts: string[] = [];
-  for (const { table, columns, rows } of parts) {
-    if (rows.length === 0) continue;
-    const names = columns.map(([column]) => `"${column}"`);
-    const arrays = columns.map(([, type], i) => `$${params.length + i + 1}::${type.endsWith('[]') ? 'text' : type}[]`);
-    const select = columns.map(([column, type]) => (type.endsWith('[]') ? `t."${column}"::${type}` : `t."${column}"`));
-    for (const [, type, get] of columns) params.push(rows.map((row) => toParam(get(row), type)));
-    inserts.push(`INSERT INTO ${table} (${names.join(', ')}) SELECT ${select.join(', ')} FROM unnest(${arrays.join(', ')}) AS t(${names.join(', ')})`);
-  }
+  const inserts = parts.filter((p) => p.rows.length > 0).map((part) => recordsetInsert(part, params));
   if (inserts.length === 0) return;
   const last = inserts.pop()!;
   const sql = inserts.length === 0 ? last : `WITH ${inserts.map((q, i) => `w${i} AS (${q})`).join(', ')} ${last}`;
   await em.query(sql, params);
 }
 
-function toParam(value: unknown, type: string): unknown {
-  if (value === undefined || value === null) return null;
-  if (type === 'jsonb') return JSON.stringify(value);
-  if (type.endsWith('[]')) return arrayLiteral(value as unknown[]);
-  if (value instanceof Date) return value.toISOString();
-  return value;
+/**
+ * `bulkInsert` of rows that may already exist (a unique key met again): those are skipped (ON CONFLICT DO NOTHING), and
+ * the `returning` column of the rows actually inserted comes back.
+ */
+export async function bulkInsertNew<T>(em: EntityManager, part: BulkPart<T>, returning: string): Promise<unknown[]> {
+  if (part.rows.length === 0) return [];
+  const params: unknown[] = [];
+  const rows: Array<Record<string, unknown>> = await em.query(`${recordsetInsert(part, params)} ON CONFLICT DO NOTHING RETURNING "${returning}"`, params);
+  return rows.map((r) => r[returning]);
 }
 
-/** `{"A","B"}`: every element quoted, `"` and `\` escaped (PostgreSQL array input syntax). */
-export function arrayLiteral(values: readonly unknown[]): string {
-  return `{${values.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+/**
+ * The INSERT … SELECT … FROM json_to_recordset(…) of one part, its rows appended to `params` as ONE JSON document:
+ * JSON.stringify (native) instead of node-postgres escaping every element of one array per column in JavaScript,
+ * which had become the import's largest cost in the main thread. PostgreSQL reads each value with its column's type
+ * (numeric from its exact decimal string, never a float; arrays and jsonb as such).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function recordsetInsert({ table, columns, rows }: BulkPart<any>, params: unknown[]): string {
+  const names = columns.map(([column]) => `"${column}"`).join(', ');
+  const definitions = columns.map(([column, type]) => `"${column}" ${type}`).join(', ');
+  const records = rows.map((row) => {
+    const record: Record<string, unknown> = {};
+    for (const [column, , get] of columns) {
+      const value = get(row);
+      if (value !== undefined && value !== null) record[column] = value;
+    }
+    return record;
+  });
+  params.push(JSON.stringify(records));
+  return `INSERT INTO ${table} (${names}) SELECT ${names} FROM json_to_recordset($${params.length}::json) AS t(${definitions})`;
 }
 
 type Row<E> = Partial<E>;
@@ -111,6 +124,29 @@ export const INVOICE_COLUMNS: ReadonlyArray<ColumnSpec<Row<InvoiceEntity>>> = [
   ['attachment_count', 'int', (r) => r.attachmentCount ?? 0],
   ['received_at', 'timestamptz', (r) => r.receivedAt],
   ['row_version', 'int', (r) => r.rowVersion ?? 1],
+];
+
+export const FLOW_COLUMNS: ReadonlyArray<ColumnSpec<Row<FlowEntity>>> = [
+  ['id', 'uuid', (r) => r.id ?? randomUUID()],
+  ['sha256', 'varchar', (r) => r.sha256],
+  ['file_name', 'varchar', (r) => r.fileName],
+  ['source', 'varchar', (r) => r.source],
+  ['size', 'bigint', (r) => r.size],
+  ['storage_key', 'varchar', (r) => r.storageKey],
+  ['status', 'varchar', (r) => r.status],
+  ['version', 'varchar', (r) => r.version],
+  ['id_flx', 'varchar', (r) => r.idFlx],
+  ['dt_prd', 'varchar', (r) => r.dtPrd],
+  ['sender_id', 'varchar', (r) => r.senderId],
+  ['sender_label', 'varchar', (r) => r.senderLabel],
+  ['receiver_id', 'varchar', (r) => r.receiverId],
+  ['receiver_label', 'varchar', (r) => r.receiverLabel],
+  ['envelope', 'jsonb', (r) => r.envelope],
+  ['invoice_count', 'int', (r) => r.invoiceCount ?? 0],
+  ['error_code', 'varchar', (r) => r.errorCode],
+  ['error_message', 'text', (r) => r.errorMessage],
+  ['received_at', 'timestamptz', (r) => r.receivedAt],
+  ['completed_at', 'timestamptz', (r) => r.completedAt],
 ];
 
 export const LINE_COLUMNS: ReadonlyArray<ColumnSpec<Row<InvoiceLineEntity>>> = [

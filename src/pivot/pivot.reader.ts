@@ -53,7 +53,8 @@ export class PivotReader {
     this.extractor = extractor ?? new ZipAttachmentExtractor();
   }
 
-  async *read(input: Readable, options: PivotReadOptions): AsyncGenerator<PivotEvent> {
+  /** `input`: a stream, or a flow already in memory (the pull's small flows: no stream plumbing per flow). */
+  async *read(input: Readable | Buffer, options: PivotReadOptions): AsyncGenerator<PivotEvent> {
     const scanner = new ContenuExtractorTransform({
       tempPath: () => options.store.tempPath('.zip'),
       maxInputBytes: options.maxFlowBytes ?? DEFAULT_MAX_FLOW_BYTES,
@@ -61,8 +62,9 @@ export class PivotReader {
       memoryBytes: options.contenuMemoryBytes,
     });
     // pipeline() forwards input errors to the scanner (the for-await below throws them) and destroys the input
-    // if we stop early.
-    pipeline(input, scanner, () => undefined);
+    // if we stop early. A buffer is written at once: pipeline's signals and listeners cost more than a small flow's parse.
+    if (Buffer.isBuffer(input)) scanner.end(input);
+    else pipeline(input, scanner, () => undefined);
     const collector = new PivotTreeCollector();
     let decoder: XmlTextDecoder | undefined;
     let head: Buffer[] = [];

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { crc32, inflateRawSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import * as yauzl from 'yauzl';
 import { FileTooLargeError, ObjectWriter } from '@/storage/file-store.port';
 import { PivotAttachmentContent } from '@/pivot/pivot.types';
 import { formatBytes, formatCount } from '@/common/money/french-format';
+import { CrcMismatchError, entryBytesInMemory, inflateEntry, ZipDataError } from '@/common/zip/zip-entry';
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024;
 
@@ -67,7 +68,7 @@ export class ZipAttachmentExtractor {
       if (entry.uncompressedSize > maxBytes) return failure(tooLarge(maxBytes));
       let content: Readable | Buffer;
       if (entry.uncompressedSize <= IN_MEMORY_ENTRY_BYTES && entry.compressedSize <= IN_MEMORY_ENTRY_BYTES) {
-        content = inflateSmallEntry(entry, await rawEntryBytes(zip, entry, zipBytes));
+        content = inflateEntry(entry, await rawEntryBytes(zip, entry, zipBytes));
       } else {
         source = await openReadStream(zip, entry);
         content = verifiedEntry(source, entry.crc32, maxBytes);
@@ -97,10 +98,7 @@ export class ZipAttachmentExtractor {
  * inflating a typical PJ.
  */
 async function rawEntryBytes(zip: yauzl.ZipFile, entry: yauzl.Entry, zipBytes: Buffer | undefined): Promise<Buffer> {
-  if (zipBytes) {
-    const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
-    return zipBytes.subarray(fileDataStart, fileDataStart + entry.compressedSize);
-  }
+  if (zipBytes) return entryBytesInMemory(zip, entry, zipBytes);
   const source = await openReadStream(zip, entry, { decodeFileData: false });
   try {
     return await readAll(source);
@@ -137,44 +135,6 @@ function verifiedEntry(source: Readable, expectedCrc: number, maxBytes: number):
   }
   // Readable.from is lazy: nothing is pulled before the store starts reading.
   return Readable.from(verify(), { objectMode: false });
-}
-
-/**
- * The same checks as the streamed path, for an entry small enough to inflate at once: the declared size must be the
- * real one (at most declared + 1 bytes are ever produced, so a lying header cannot make us inflate a bomb), the
- * method must be stored or deflate, and the CRC-32 must match.
- */
-function inflateSmallEntry(entry: yauzl.Entry, raw: Buffer): Buffer {
-  const expected = entry.uncompressedSize;
-  let data: Buffer;
-  if (entry.compressionMethod === 0) data = raw;
-  else if (entry.compressionMethod === 8) {
-    try {
-      data = inflateRawSync(raw, { maxOutputLength: expected + 1 });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new ZipDataError(new Error(`too many bytes in the stream. expected ${expected}. got at least ${expected + 1}`));
-      }
-      throw new ZipDataError(err);
-    }
-  } else throw new ZipDataError(new Error(`unsupported compression method: ${entry.compressionMethod}`));
-  if (data.length > expected) {
-    throw new ZipDataError(new Error(`too many bytes in the stream. expected ${expected}. got at least ${data.length}`));
-  }
-  if (data.length < expected) {
-    throw new ZipDataError(new Error(`not enough bytes in the stream. expected ${expected}. got only ${data.length}`));
-  }
-  if (crc32(data) >>> 0 !== entry.crc32 >>> 0) throw new CrcMismatchError();
-  return data;
-}
-
-class CrcMismatchError extends Error {}
-
-/** An error raised while inflating the entry (bad deflate data, size mismatch): the data's fault. */
-class ZipDataError extends Error {
-  constructor(override readonly cause: unknown) {
-    super(errorText(cause));
-  }
 }
 
 function openZip(path: string): Promise<yauzl.ZipFile> {

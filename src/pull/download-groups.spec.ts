@@ -1,4 +1,4 @@
-import { planDownloadGroups } from '@/pull/download-groups';
+import { DownloadGroupPlanner, planDownloadGroups } from '@/pull/download-groups';
 
 describe('planDownloadGroups', () => {
   const inv = (idFacture: number, taille?: number) => ({ idFacture, taille });
@@ -21,5 +21,25 @@ describe('planDownloadGroups', () => {
   it('counts an unknown size as an even share of the budget', () => {
     const groups = planDownloadGroups([1, 2, 3, 4, 5].map((i) => inv(i)), 100, 4);
     expect(groups.map((g) => g.length)).toEqual([4, 1]);
+  });
+});
+
+describe('DownloadGroupPlanner (invoices arriving page by page)', () => {
+  const inv = (idFacture: number, taille?: number) => ({ idFacture, taille });
+
+  it('hands a group out as soon as it is full, the partial one at flush, as planDownloadGroups would', () => {
+    const planner = new DownloadGroupPlanner<{ idFacture: number; taille?: number }>(100, 2);
+    expect(planner.add(inv(1, 10))).toEqual([]);
+    expect(planner.add(inv(2, 10)).map((g) => g.map((i) => i.idFacture))).toEqual([[1, 2]]); // full by count: at once
+    expect(planner.add(inv(3, 60))).toEqual([]);
+    expect(planner.add(inv(4, 60)).map((g) => g.map((i) => i.idFacture))).toEqual([[3]]); // 4 does not fit with 3
+    expect(planner.flush()?.map((i) => i.idFacture)).toEqual([4]);
+    expect(planner.flush()).toBeUndefined();
+  });
+
+  it('with one invoice per group, an invoice that does not fit closes two groups', () => {
+    const planner = new DownloadGroupPlanner<{ idFacture: number; taille?: number }>(100, 1);
+    expect(planner.add(inv(1, 10)).length).toBe(1);
+    expect(planner.add(inv(2, 500)).map((g) => g.map((i) => i.idFacture))).toEqual([[2]]);
   });
 });

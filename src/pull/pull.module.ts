@@ -9,12 +9,13 @@ import { PullMetrics } from '@/pull/pull.metrics';
 import { PullService } from '@/pull/pull.service';
 import { StructurePuller } from '@/pull/structure-puller';
 import { StructuresModule } from '@/structures/structures.module';
+import { RecipientInvoiceSearch } from '@/pull/recipient-search';
 import { WorksInvoiceSearch } from '@/pull/works-search';
 
 /** Nightly pull of received invoices from the Chorus Pro API (« mode service »). */
 @Module({
   imports: [ChorusProModule, IngestionModule, InvoicesModule, StructuresModule],
-  providers: [PullLeaseRepository, PullStatusRecorder, StructurePuller, PullService, WorksInvoiceSearch, PullMetrics],
+  providers: [PullLeaseRepository, PullStatusRecorder, StructurePuller, PullService, WorksInvoiceSearch, RecipientInvoiceSearch, PullMetrics],
   controllers: [PullController],
   exports: [PullService, ChorusProModule],
 })

@@ -4,17 +4,18 @@ import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { ChorusProApi } from '@/chorus-pro/chorus-pro-api.port';
 import { ChorusProTooLargeError } from '@/chorus-pro/chorus-pro.errors';
-import { ChorusProCallContext, FactureRecipiendaire, TechnicalAccount, TypeDemandePaiement } from '@/chorus-pro/chorus-pro.types';
+import { ChorusProCallContext, FactureRecipiendaire, TechnicalAccount } from '@/chorus-pro/chorus-pro.types';
 import { ReadAhead } from '@/common/pipeline/read-ahead';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { IngestionService } from '@/ingestion/ingestion.service';
 import { ZipInMemory } from '@/ingestion/flow-sources';
 import { emptyReport } from '@/ingestion/ingestion.types';
-import { planDownloadGroups } from '@/pull/download-groups';
-import { PullStatusRecorder } from '@/pull/pull-status.recorder';
+import { PullPlan } from '@/pull/pull-plan';
+import { PullStatusRecorder, StatusToRecord } from '@/pull/pull-status.recorder';
 import { PullError, PullProgress } from '@/pull/pull.types';
-import { WorksInvoiceSearch } from '@/pull/works-search';
+import { RecipientInvoiceSearch } from '@/pull/recipient-search';
+import { WorksInvoiceSearch, WorksSearchResult } from '@/pull/works-search';
 
 export interface StructurePullResult {
   apiCalls: number;
@@ -46,9 +47,11 @@ interface Downloaded {
  */
 const IN_MEMORY_GROUP_BYTES = 16 * 1024 * 1024;
 
-const TYPES: TypeDemandePaiement[] = ['FACTURE', 'FACTURE_TRAVAUX'];
-/** Import errors after which nothing of the flow is kept (see IngestionService.storeOne): pulled again next time. */
-const RETRIED_FLOW_ERRORS: ReadonlySet<string> = new Set(['FLOW_NOT_STORED']);
+/**
+ * Import errors after which nothing of the flow is kept, pulled again next time: a flow the database refused (see
+ * IngestionService.storeOne), a downloaded group whose ZIP cannot be read (none of its invoices was stored).
+ */
+const RETRIED_FLOW_ERRORS: ReadonlySet<string> = new Set(['FLOW_NOT_STORED', 'ZIP_UNREADABLE']);
 /** Flows stored between two rounds of first statuses (see firstStatuses). */
 const STATUS_ROUND = 200;
 
@@ -70,6 +73,7 @@ export class StructurePuller {
     private readonly config: AppConfig,
     private readonly statuses: PullStatusRecorder,
     private readonly works: WorksInvoiceSearch,
+    private readonly recipients: RecipientInvoiceSearch,
   ) {}
 
   async pull(
@@ -83,72 +87,70 @@ export class StructurePuller {
     const ctx: ChorusProCallContext = { account, onCall: () => result.apiCalls++ };
     onProgress?.({ siret, phase: 'search', done: 0, total: 0 });
     // Works invoices too (facturesTravaux, MOE/MOA): those Chorus Pro still holds on the works side are not created.
-    const [works, recipient] = await Promise.all([this.works.search(ctx, window), this.search(ctx, window)]);
-    const entries = this.works.merge(recipient, works);
-    result.worksHeld = works.held.size;
-    const total = entries.length;
+    const worksSearch = this.works.search(ctx, window);
+    worksSearch.catch(() => undefined); // awaited by the first page
+    let plan: PullPlan | undefined;
     let done = 0;
-
-    const known = await this.knownByCproId(entries.map((e) => String(e.idFacture)));
-    const fresh = entries.filter((e) => !known.has(String(e.idFacture)) && !works.held.has(e.idFacture));
-    const changes = entries.flatMap((entry) => {
-      const invoice = known.get(String(entry.idFacture));
-      return invoice ? [{ invoice, entry }] : [];
-    });
-    result.invoices.updated += await this.timed(result, 'statusMs', () => this.statuses.record(siret, changes, result.blocking));
-    done += changes.length;
-    onProgress?.({ siret, phase: 'status', done, total });
-
-    const groups = planDownloadGroups(fresh, this.config.chorusPro.groupMaxBytes, this.config.chorusPro.groupMaxInvoices);
-    const firstStatuses = this.firstStatuses(siret, fresh, result);
-    try {
-      await this.downloadAndImport(siret, ctx, groups, result, {
-        downloaded: () => onProgress?.({ siret, phase: 'download', done, total }),
+    const firstStatuses = this.firstStatuses(siret, result);
+    const downloads = await this.downloads(siret, ctx, result);
+    // The import starts with the first group (none: no import at all), while the next pages are still being asked for.
+    let importing: Promise<void> | undefined;
+    const push = (groups: FactureRecipiendaire[][]) => {
+      if (groups.length === 0) return;
+      importing ??= this.downloadAndImport(siret, downloads, result, {
+        downloaded: () => onProgress?.({ siret, phase: 'download', done, total: plan?.latest.size ?? 0 }),
         stored: () => {
-          onProgress?.({ siret, phase: 'store', done: ++done, total });
+          onProgress?.({ siret, phase: 'store', done: ++done, total: plan?.latest.size ?? 0 });
           firstStatuses.stored();
         },
       });
+      importing.catch(() => undefined); // awaited below
+      downloads.push(...groups); // throws once the import stopped (failed): the search stops too
+    };
+    let searchError: { error: unknown } | undefined;
+    let works: WorksSearchResult | undefined;
+    try {
+      await this.recipients.pages(ctx, window, async (entries) => {
+        works ??= await worksSearch;
+        plan ??= new PullPlan(this.config.chorusPro.groupMaxBytes, this.config.chorusPro.groupMaxInvoices, works.held, (ids) => this.knownByCproId(ids));
+        const added = await plan.add(entries);
+        firstStatuses.add(added.fresh);
+        push(added.groups);
+      });
+      works ??= await worksSearch;
+      plan ??= new PullPlan(this.config.chorusPro.groupMaxBytes, this.config.chorusPro.groupMaxInvoices, works.held, (ids) => this.knownByCproId(ids));
+      // The works invoices the recipient search does not see yet (still in the MOE/MOA circuit, not held).
+      const added = await plan.add(this.works.unseen(plan.latest, works));
+      firstStatuses.add(added.fresh);
+      push([...added.groups, ...plan.flush()]);
+    } catch (error) {
+      searchError = { error };
+    } finally {
+      downloads.close();
+    }
+    result.worksHeld = works?.held.size ?? 0;
+
+    // Statuses of the invoices stored before: alongside the import on PostgreSQL, after it on the embedded database
+    // (whose single connection the import's transactions hold).
+    const known = searchError || !plan ? [] : [...plan.changes.values()];
+    const recordKnown = async () => {
+      result.invoices.updated += await this.timed(result, 'statusMs', () => this.statuses.record(siret, known, result.blocking));
+      done += known.length;
+      onProgress?.({ siret, phase: 'status', done, total: plan?.latest.size ?? 0 });
+    };
+    const knownRecorded = this.uow.isEmbedded ? undefined : recordKnown();
+    knownRecorded?.catch(() => undefined);
+    try {
+      await importing;
     } finally {
       await firstStatuses.finish();
+      await knownRecorded;
     }
-    await this.works.record(works);
-    onProgress?.({ siret, phase: 'done', done: total, total });
+    if (searchError) throw searchError.error;
+    if (!knownRecorded) await recordKnown();
+    if (works) await this.works.record(works);
+    onProgress?.({ siret, phase: 'done', done: plan?.latest.size ?? 0, total: plan?.latest.size ?? 0 });
     return result;
-  }
-
-  private async search(ctx: ChorusProCallContext, window: { from: Date; to: Date }): Promise<FactureRecipiendaire[]> {
-    const byId = new Map<number, FactureRecipiendaire>();
-    const pageSize = this.config.chorusPro.pageSize;
-    // Both types at once, and every page after the first together: the shared quota spaces the calls out.
-    const perType = await Promise.all(TYPES.map((type) => this.searchType(ctx, window, type, pageSize)));
-    for (const pages of perType) {
-      for (const page of pages) {
-        for (const entry of page.listeFactures) {
-          const previous = byId.get(entry.idFacture);
-          if (!previous || (entry.dateHeureEtatCourant ?? '') >= (previous.dateHeureEtatCourant ?? '')) byId.set(entry.idFacture, entry);
-        }
-      }
-    }
-    return [...byId.values()].sort((a, b) => a.idFacture - b.idFacture);
-  }
-
-  private async searchType(ctx: ChorusProCallContext, window: { from: Date; to: Date }, type: TypeDemandePaiement, pageSize: number) {
-    const request = (page: number) =>
-      this.api.rechercherFacturesRecipiendaire(ctx, {
-        typeDemandePaiement: type,
-        periodeDateHeureEtatCourantDu: window.from.toISOString(),
-        periodeDateHeureEtatCourantAu: window.to.toISOString(),
-        recupererTaille: true,
-        paramRecherche: { pageResultatDemandee: page, nbResultatsParPage: pageSize, triColonne: 'IdFacture', triSens: 'Ascendant' },
-      });
-    const first = await request(1);
-    const pages = [first];
-    // The other pages are independent: asked together, the shared quota spaces them out.
-    const count = first.pages ?? (first.listeFactures.length === pageSize ? 2 : 1);
-    const rest = await Promise.all(Array.from({ length: Math.max(0, count - 1) }, (_, i) => request(i + 2)));
-    pages.push(...rest);
-    return pages;
   }
 
   private async knownByCproId(cproIds: string[]): Promise<Map<string, { id: string; cppStatus: string | null }>> {
@@ -169,21 +171,28 @@ export class StructurePuller {
    * while the import goes on, every STATUS_ROUND flows stored (the import waits on its reader threads, the database has
    * room); on the embedded database, whose single connection the import's transactions hold, once the import ended.
    */
-  private firstStatuses(siret: string, fresh: FactureRecipiendaire[], result: StructurePullResult): { stored: () => void; finish: () => Promise<void> } {
-    let pending = fresh;
+  private firstStatuses(siret: string, result: StructurePullResult): { add: (entries: FactureRecipiendaire[]) => void; stored: () => void; finish: () => Promise<void> } {
+    /** New invoices whose first status is not recorded yet (or whose entry changed since), by idFacture. */
+    const pending = new Map<number, FactureRecipiendaire>();
     let sinceRound = 0;
     let rounds: Promise<void> = Promise.resolve();
     const round = () =>
       (rounds = rounds.then(async () => {
-        const imported = await this.knownByCproId(pending.map((e) => String(e.idFacture)));
-        const found = pending.flatMap((entry) => {
-          const invoice = imported.get(String(entry.idFacture));
-          return invoice ? [{ invoice, entry }] : [];
-        });
-        pending = pending.filter((e) => !imported.has(String(e.idFacture)));
+        if (pending.size === 0) return;
+        const imported = await this.knownByCproId([...pending.keys()].map(String));
+        const found: StatusToRecord[] = [];
+        for (const [id, entry] of pending) {
+          const invoice = imported.get(String(id));
+          if (!invoice) continue;
+          found.push({ invoice, entry });
+          pending.delete(id);
+        }
         await this.timed(result, 'statusMs', () => this.statuses.record(siret, found, result.blocking));
       }));
     return {
+      add: (entries) => {
+        for (const e of entries) pending.set(e.idFacture, e);
+      },
       stored: () => {
         if (this.uow.isEmbedded || ++sinceRound < STATUS_ROUND) return;
         sinceRound = 0;
@@ -207,26 +216,30 @@ export class StructurePuller {
 
   /**
    * Downloads run ahead of the import (ReadAhead, as many in flight as the quota's slots of one second, bounded in
-   * bytes), and their flows go to ONE import feed for the whole structure: the reader thread reads the next group's
-   * flows while the previous ones are stored, many flows per transaction, without a pause between groups. A download
-   * failing for good stops the feed: what was downloaded before is still stored, the structure's pull fails.
+   * bytes), fed with groups as the search pages arrive.
    */
-  private async downloadAndImport(
-    siret: string,
-    ctx: ChorusProCallContext,
-    groups: FactureRecipiendaire[][],
-    result: StructurePullResult,
-    progress: { downloaded: () => void; stored: () => void },
-  ): Promise<void> {
-    if (groups.length === 0) return;
+  private async downloads(siret: string, ctx: ChorusProCallContext, result: StructurePullResult): Promise<ReadAhead<FactureRecipiendaire[], Downloaded[]>> {
     const dir = join(this.config.dataDir, 'tmp', 'pull');
     await mkdir(dir, { recursive: true });
     const { downloadConcurrency, groupMaxBytes } = this.config.chorusPro;
-    const downloads = new ReadAhead(
-      (group: FactureRecipiendaire[]) => this.downloadGroup(siret, ctx, group.map((e) => e.idFacture), dir, result),
-      { count: downloadConcurrency, bytes: 2 * groupMaxBytes, sizeOf: (g) => g.reduce((n, e) => n + (e.taille ?? 0), 0) },
-      groups,
-    );
+    return new ReadAhead((group: FactureRecipiendaire[]) => this.downloadGroup(siret, ctx, group.map((e) => e.idFacture), dir, result), {
+      count: downloadConcurrency,
+      bytes: 2 * groupMaxBytes,
+      sizeOf: (g) => g.reduce((n, e) => n + (e.taille ?? 0), 0),
+    });
+  }
+
+  /**
+   * The downloaded groups' flows go to ONE import feed for the whole structure: the reader thread reads the next
+   * group's flows while the previous ones are stored, many flows per transaction, without a pause between groups. A
+   * download failing for good stops the feed: what was downloaded before is still stored, the structure's pull fails.
+   */
+  private async downloadAndImport(
+    siret: string,
+    downloads: ReadAhead<FactureRecipiendaire[], Downloaded[]>,
+    result: StructurePullResult,
+    progress: { downloaded: () => void; stored: () => void },
+  ): Promise<void> {
     const remove = (d: Downloaded) => (typeof d.file === 'string' ? rm(d.file, { force: true }) : undefined);
     async function* files(): AsyncGenerator<string | ZipInMemory> {
       try {

@@ -60,13 +60,12 @@ export class WorksInvoiceSearch {
   }
 
   /**
-   * The recipient search's entries, plus the works invoices it does not see yet (still in the MOE/MOA circuit, not
-   * held): the recipient side's entry wins for an invoice in both, its status being the one the workflow follows.
+   * The works invoices the recipient search did not see (still in the MOE/MOA circuit), as recipient entries: added to
+   * the pull after it, the recipient side's entry winning for an invoice in both (its status is the one the workflow
+   * follows).
    */
-  merge(recipient: FactureRecipiendaire[], works: WorksSearchResult): FactureRecipiendaire[] {
-    const ids = new Set(recipient.map((e) => e.idFacture));
-    const extra = [...works.byId.values()].filter(({ entry }) => !ids.has(Number(entry.idFactureTravaux))).map(({ entry }) => asRecipientEntry(entry));
-    return [...recipient, ...extra].sort((a, b) => a.idFacture - b.idFacture);
+  unseen(recipient: ReadonlyMap<number, unknown>, works: WorksSearchResult): FactureRecipiendaire[] {
+    return [...works.byId.values()].filter(({ entry }) => !recipient.has(Number(entry.idFactureTravaux))).map(({ entry }) => asRecipientEntry(entry));
   }
 
   /** Keeps the works-side facts of the invoices that exist now (those created by this pull included). */

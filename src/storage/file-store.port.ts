@@ -17,6 +17,11 @@ export interface PutOptions {
   maxBytes?: number;
   /** Gzip the content at rest (raw flows): the key stays the SHA-256 of the uncompressed bytes. */
   compress?: boolean;
+  /**
+   * With `compress`: the content already as one gzip member (a ZIP entry's own deflate data, see gzipMemberOf), stored
+   * as is when the content goes into a pack. The caller vouches that it inflates to the content.
+   */
+  gzipped?: Buffer;
 }
 
 /** Anything objects can be put into: the store itself, or a batch of it. */

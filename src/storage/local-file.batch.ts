@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip, gzipSync } from 'node:zlib';
 import { FileBatch, FileTooLargeError, PutOptions, StoredObject } from '@/storage/file-store.port';
-import { forEachLimit, fsyncPath, packKey, RAW_GZIP, sha256Hex, Staged, StagedObject, SYNC_CONCURRENCY } from '@/storage/local-file.io';
+import { forEachLimit, fsyncPath, packKey, RAW_GZIP, RAW_GZIP_SMALL, sha256Hex, Staged, StagedObject, SYNC_CONCURRENCY } from '@/storage/local-file.io';
 import type { LocalFileStore } from '@/storage/local-file.store';
 
 const gzipAsync = promisify(gzip);
@@ -122,8 +122,9 @@ export class LocalFileBatch implements FileBatch {
     if (content.length <= PACK_OBJECT_MAX_BYTES) {
       if (!compress) return this.putPacked(content, sha256, content.length, false);
       // A small raw flow (the pull's one-invoice flows): a gzip member of the pack, not a file of its own — one file
-      // created, fsynced and renamed per group of flows instead of one per flow.
-      const gz = this.store.options.syncWrites ? gzipSync(content, RAW_GZIP) : await gzipAsync(content, RAW_GZIP);
+      // created, fsynced and renamed per group of flows instead of one per flow. Given already compressed (a ZIP
+      // entry's deflate data), it is not compressed again.
+      const gz = options.gzipped ?? (this.store.options.syncWrites ? gzipSync(content, RAW_GZIP_SMALL) : await gzipAsync(content, RAW_GZIP_SMALL));
       return this.putPacked(gz, sha256, content.length, true);
     }
     const object: StoredObject = { key: sha256, sha256, size: content.length };

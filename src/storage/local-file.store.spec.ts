@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { FileTooLargeError } from '@/storage/file-store.port';
 import { forEachLimit } from '@/storage/local-file.io';
 import { LocalFileStore } from '@/storage/local-file.store';
@@ -92,6 +93,17 @@ describe('LocalFileStore', () => {
       expect(await readAll(await store.openRead(attachment.key))).toEqual(pj);
       // Stored compressed: the member is smaller than the flow.
       expect(Number(raw.key.split(':')[3])).toBeLessThan(flow.length / 10);
+    });
+
+    it('stores a raw flow given already gzipped (a ZIP entry\'s deflate data) as is, without compressing it again', async () => {
+      const batch = store.batch();
+      const flow = Buffer.from('<CPPFacturePivot>' + 'y'.repeat(20_000) + '</CPPFacturePivot>');
+      const gzipped = gzipSync(flow, { level: 9 });
+      const raw = await batch.put(flow, { compress: true, gzipped });
+      await batch.commit();
+      expect(raw).toMatchObject({ sha256: sha(flow), size: flow.length });
+      expect(Number(raw.key.split(':')[3])).toBe(gzipped.length); // the member is the bytes given
+      expect(await readAll(await store.openRead(raw.key))).toEqual(flow);
     });
 
     it('writes identical content once, and accepts objects that already exist', async () => {

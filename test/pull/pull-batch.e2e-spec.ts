@@ -87,4 +87,19 @@ describe('pull: the one-invoice flows of a group stored together', () => {
     const after: Array<{ window_end: Date | null }> = await h.db.query(`SELECT window_end FROM pull_windows`);
     expect(after[0].window_end).not.toBeNull();
   });
+
+  it('keeps the window when a downloaded group cannot be read (none of its invoices stored), and stores them next time', async () => {
+    h = await startPullHarness({ structures: 1, invoices: 6 }, { chorusPro: { groupMaxInvoices: 3 } });
+    h.sim.state.faults.push({ kind: 'broken-zip', endpoint: 'factures/v1/telecharger/groupe' });
+    const first = await h.get(PullService).run();
+    expect(first.invoices.created).toBe(3);
+    expect(first.errors).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'ZIP_UNREADABLE', message: expect.stringMatching(/^Archive ZIP illisible/) })]));
+    const windows: Array<{ window_end: Date | null }> = await h.db.query(`SELECT window_end FROM pull_windows`);
+    expect(windows[0].window_end).toBeNull(); // its three invoices are nowhere yet: the window must not pass them
+
+    const second = await h.get(PullService).run();
+    expect(second.errors).toEqual([]);
+    expect(second.invoices.created).toBe(3);
+    expect(await countInvoices(h.db)).toBe(6);
+  });
 });

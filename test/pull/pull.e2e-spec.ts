@@ -42,6 +42,19 @@ describe('nightly pull against the simulator', () => {
     expect(Number(history[0].n)).toBeGreaterThanOrEqual(2);
   });
 
+  it('downloads from the first search page on, and reads every page when Chorus Pro gives no page count', async () => {
+    h = await startPullHarness({ structures: 1, invoices: 23 }, { chorusPro: { pageSize: 5, groupMaxInvoices: 5 } });
+    h.sim.state.searchWithoutPageCount = true;
+    const report = await h.get(PullService).run();
+    expect(report.errors).toEqual([]);
+    expect(report.invoices.created).toBe(23);
+    expect(await countInvoices(h.db)).toBe(23);
+    expect([...h.sim.state.stats.downloads.values()].every((n) => n === 1)).toBe(true);
+    // The first group is asked for before the last search page: the import does not wait for the whole search.
+    const order = h.sim.state.stats.order;
+    expect(order.indexOf('factures/v1/telecharger/groupe')).toBeLessThan(order.lastIndexOf('factures/v1/rechercher/recipiendaire'));
+  });
+
   it('survives a token expiring mid-run, a storm of 429, a 503 outage, malformed JSON and a hanging call', async () => {
     h = await startPullHarness({ structures: 1, invoices: 8 }, { chorusPro: { groupMaxInvoices: 2, downloadConcurrency: 1 } });
     const { state } = h.sim;

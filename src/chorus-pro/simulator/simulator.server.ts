@@ -182,6 +182,7 @@ class SimulatorHandler {
     stats.calls[endpoint] = (stats.calls[endpoint] ?? 0) + 1;
     stats.total++;
     stats.arrivals.push(Date.now());
+    stats.order.push(endpoint);
 
     if (!this.takeRateToken()) {
       stats.rejected429++;
@@ -204,6 +205,7 @@ class SimulatorHandler {
       if (fault.kind === 'hang') return; // never answers: the client's timeout must cut it
       if (fault.kind === 'malformed-json') return sendRaw(res, 200, '{"codeRetour":0,"libelle":"TRA_MSG_00.000","listeFac');
       if (fault.kind === 'codeRetour') return send(res, 200, { codeRetour: fault.codeRetour, libelle: fault.libelle });
+      if (fault.kind === 'broken-zip') return send(res, 200, { codeRetour: 0, libelle: 'TRA_MSG_00.000', fichierResultat: Buffer.from('PK\u0003\u0004 archive tronquée').toString('base64') });
       if (fault.retryAfterS !== undefined) res.setHeader('retry-after', String(fault.retryAfterS));
       return send(res, fault.status, { error: 'injected', status: fault.status });
     }
@@ -312,11 +314,12 @@ class SimulatorHandler {
     const page = Math.max(1, Number(param.pageResultatDemandee ?? 1));
     const pages = Math.ceil(matches.length / size);
     const slice = matches.slice((page - 1) * size, page * size);
+    const counts = this.state.searchWithoutPageCount ? {} : { pages, total: matches.length };
     if (slice.length === 0) {
-      return { codeRetour: 20000, libelle: 'GCU_MSG_01_000 Aucune facture ne correspond aux critères', pageCourante: page, pages, nbResultatsParPage: size, total: matches.length };
+      return { codeRetour: 20000, libelle: 'GCU_MSG_01_000 Aucune facture ne correspond aux critères', pageCourante: page, nbResultatsParPage: size, ...counts };
     }
     const listeFactures: FactureRecipiendaire[] = slice.map((i) => this.state.searchEntry(i, r.recupererTaille === true));
-    return { codeRetour: 0, libelle: 'TRA_MSG_00.000', pageCourante: page, pages, nbResultatsParPage: size, total: matches.length, listeFactures };
+    return { codeRetour: 0, libelle: 'TRA_MSG_00.000', pageCourante: page, nbResultatsParPage: size, ...counts, listeFactures };
   }
 
   private download(structure: SimStructure, r: Record<string, unknown>, res: ServerResponse): void {

@@ -44,6 +44,8 @@ export type SimFault =
   | { kind: 'status'; status: number; retryAfterS?: number; endpoint?: string; times?: number }
   | { kind: 'malformed-json'; endpoint?: string; times?: number }
   | { kind: 'hang'; endpoint?: string; times?: number }
+  /** A telecharger/groupe answer whose ZIP is cut short (a corrupted download). */
+  | { kind: 'broken-zip'; endpoint?: string; times?: number }
   | { kind: 'codeRetour'; codeRetour: number; libelle: string; endpoint?: string; times?: number };
 
 export interface SimulatorStats {
@@ -56,6 +58,8 @@ export interface SimulatorStats {
   downloads: Map<number, number>;
   /** Arrival times (epoch ms) of /cpro/ calls, for rate checks. */
   arrivals: number[];
+  /** The endpoints of the /cpro/ calls, in arrival order (what a pull asks for first). */
+  order: string[];
   /** Milliseconds the simulator spent serving /cpro/ calls (its own work: added latency and waits excluded). */
   servingMs: number;
   /** Calls being answered right now, and the most at once since start (added latency included). */
@@ -90,24 +94,30 @@ export class SimulatorState {
     tokensIssued: 0,
     downloads: new Map(),
     arrivals: [],
+    order: [],
     servingMs: 0,
     inFlight: 0,
     maxInFlight: 0,
     preparedAnswers: 0,
     builtAnswers: 0,
   };
+  /**
+   * Recipient search answers without their page count (`pages`, `total`), as an answer may come: the client must ask
+   * for the next page as long as one comes back full.
+   */
+  searchWithoutPageCount = false;
   /** Services and « obligatoire » settings served by structures/v1/… (changed by scenarios). */
   readonly structureSettings = new SimulatorStructureSettings();
   /** Works-side state of FACTURE_TRAVAUX invoices, served by facturesTravaux/v1/rechercher. */
   readonly works = new SimulatorWorks();
   /** Counters back to zero (the benchmark's next run on the same prepared scenario); prepared answers are kept. */
   resetStats(): void {
-    Object.assign(this.stats, { calls: {}, total: 0, rejected429: 0, tokensIssued: 0, downloads: new Map(), arrivals: [], servingMs: 0, maxInFlight: this.stats.inFlight, preparedAnswers: 0, builtAnswers: 0 });
+    Object.assign(this.stats, { calls: {}, total: 0, rejected429: 0, tokensIssued: 0, downloads: new Map(), arrivals: [], order: [], servingMs: 0, maxInFlight: this.stats.inFlight, preparedAnswers: 0, builtAnswers: 0 });
   }
 
   /** The counters as plain JSON (GET /sim/stats). */
   statsSummary(): Record<string, unknown> {
-    const { downloads, arrivals, ...rest } = this.stats;
+    const { downloads, arrivals, order, ...rest } = this.stats;
     return {
       ...rest,
       downloadedInvoices: downloads.size,

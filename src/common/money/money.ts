@@ -23,8 +23,15 @@ export function toCents(value: string | Decimal): Decimal {
   return new D(value).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 }
 
+/** A plain decimal string: sign, integer part without leading zeros, at most 6 decimals (the pivot's usual form). */
+const PLAIN_DECIMAL = /^(-?)(0|[1-9]\d{0,29})(?:\.(\d{1,6}))?$/;
+
 /** Canonical string with a fixed number of decimals, as stored in `numeric` columns. */
 export function formatAmount(value: string | Decimal, decimals = 6): string {
+  // A pivot amount already plain needs only its zeros: the same string as Decimal's, without building one (an import
+  // formats several amounts per line and invoice).
+  const plain = decimals === 6 && typeof value === 'string' ? PLAIN_DECIMAL.exec(value) : null;
+  if (plain && !(plain[1] === '-' && /^0(?:\.0*)?$/.test(value.slice(1)))) return `${plain[1]}${plain[2]}.${(plain[3] ?? '').padEnd(6, '0')}`;
   return new D(value).toFixed(decimals);
 }
 
