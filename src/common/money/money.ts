@@ -31,7 +31,7 @@ export function formatAmount(value: string | Decimal, decimals = 6): string {
   // A pivot amount already plain needs only its zeros: the same string as Decimal's, without building one (an import
   // formats several amounts per line and invoice).
   const plain = decimals === 6 && typeof value === 'string' ? PLAIN_DECIMAL.exec(value) : null;
-  if (plain && !(plain[1] === '-' && /^0(?:\.0*)?$/.test(value.slice(1)))) return `${plain[1]}${plain[2]}.${(plain[3] ?? '').padEnd(6, '0')}`;
+  if (plain && !(plain[1] === '-' && /^0(?:\.0*)?$/.test((value as string).slice(1)))) return `${plain[1]}${plain[2]}.${(plain[3] ?? '').padEnd(6, '0')}`;
   return new D(value).toFixed(decimals);
 }
 
