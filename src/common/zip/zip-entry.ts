@@ -1,6 +1,13 @@
 import { crc32, inflateRawSync } from 'node:zlib';
 import * as yauzl from 'yauzl';
 
+/** What inflating an entry needs of its header (a yauzl Entry, or the same fields carried to another thread). */
+export interface ZipEntryHeader {
+  compressionMethod: number;
+  crc32: number;
+  uncompressedSize: number;
+}
+
 /** An error raised while inflating an entry (bad deflate data, size mismatch): the data's fault, not ours. */
 export class ZipDataError extends Error {
   constructor(override readonly cause: unknown) {
@@ -24,12 +31,12 @@ export async function entryBytesInMemory(zip: yauzl.ZipFile, entry: yauzl.Entry,
  * one (at most declared + 1 bytes are ever produced, so a lying header cannot make us inflate a bomb), the method must
  * be stored or deflate, and the CRC-32 must match.
  */
-export function inflateEntry(entry: yauzl.Entry, raw: Buffer): Buffer {
+export function inflateEntry(entry: ZipEntryHeader, raw: Buffer): Buffer {
   return inflateEntryAt(entry, raw).data;
 }
 
 /** inflateEntry, also telling how many of the entry's bytes the deflate stream used (all of them, normally). */
-export function inflateEntryAt(entry: yauzl.Entry, raw: Buffer): { data: Buffer; consumed: number } {
+export function inflateEntryAt(entry: ZipEntryHeader, raw: Buffer): { data: Buffer; consumed: number } {
   const expected = entry.uncompressedSize;
   let data: Buffer;
   let consumed = raw.length;
@@ -65,7 +72,7 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
  * For an entry checked by inflateEntryAt; undefined when it is not deflated, or when bytes follow its deflate stream
  * (they would be read as the gzip trailer).
  */
-export function gzipMemberOf(entry: yauzl.Entry, raw: Buffer, inflated: { data: Buffer; consumed: number }): Buffer | undefined {
+export function gzipMemberOf(entry: ZipEntryHeader, raw: Buffer, inflated: { data: Buffer; consumed: number }): Buffer | undefined {
   if (entry.compressionMethod !== 8 || inflated.consumed !== raw.length) return undefined;
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(entry.crc32 >>> 0, 0);
