@@ -12,7 +12,8 @@ import { IngestionService } from '@/ingestion/ingestion.service';
 import { ZipInMemory } from '@/ingestion/flow-sources';
 import { emptyReport } from '@/ingestion/ingestion.types';
 import { PullPlan } from '@/pull/pull-plan';
-import { PullStatusRecorder, StatusToRecord } from '@/pull/pull-status.recorder';
+import { FirstStatuses } from '@/pull/first-statuses';
+import { PullStatusRecorder } from '@/pull/pull-status.recorder';
 import { PullError, PullProgress } from '@/pull/pull.types';
 import { RecipientInvoiceSearch } from '@/pull/recipient-search';
 import { WorksInvoiceSearch, WorksSearchResult } from '@/pull/works-search';
@@ -52,8 +53,6 @@ const IN_MEMORY_GROUP_BYTES = 16 * 1024 * 1024;
  * IngestionService.storeOne), a downloaded group whose ZIP cannot be read (none of its invoices was stored).
  */
 const RETRIED_FLOW_ERRORS: ReadonlySet<string> = new Set(['FLOW_NOT_STORED', 'ZIP_UNREADABLE']);
-/** Flows stored between two rounds of first statuses (see firstStatuses). */
-const STATUS_ROUND = 200;
 
 /**
  * Pulls one structure for one window: searches the invoices whose status changed (FACTURE and FACTURE_TRAVAUX,
@@ -91,14 +90,21 @@ export class StructurePuller {
     worksSearch.catch(() => undefined); // awaited by the first page
     let plan: PullPlan | undefined;
     let done = 0;
-    const firstStatuses = this.firstStatuses(siret, result);
+    const firstStatuses = new FirstStatuses({
+      lookup: (ids) => this.knownByCproId(ids),
+      record: (found) => this.timed(result, 'statusMs', () => this.statuses.record(siret, found, result.blocking)),
+      whileImporting: !this.uow.isEmbedded,
+    });
     const downloads = await this.downloads(siret, ctx, result);
     // The import starts with the first group (none: no import at all), while the next pages are still being asked for.
     let importing: Promise<void> | undefined;
     const push = (groups: FactureRecipiendaire[][]) => {
       if (groups.length === 0) return;
       importing ??= this.downloadAndImport(siret, downloads, result, {
-        downloaded: () => onProgress?.({ siret, phase: 'download', done, total: plan?.latest.size ?? 0 }),
+        downloaded: (group) => {
+          firstStatuses.downloaded(group);
+          onProgress?.({ siret, phase: 'download', done, total: plan?.latest.size ?? 0 });
+        },
         stored: () => {
           onProgress?.({ siret, phase: 'store', done: ++done, total: plan?.latest.size ?? 0 });
           firstStatuses.stored();
@@ -166,45 +172,6 @@ export class StructurePuller {
     return map;
   }
 
-  /**
-   * Newly imported invoices get the status the search reported (recorded by the workflow). On PostgreSQL this runs
-   * while the import goes on, every STATUS_ROUND flows stored (the import waits on its reader threads, the database has
-   * room); on the embedded database, whose single connection the import's transactions hold, once the import ended.
-   */
-  private firstStatuses(siret: string, result: StructurePullResult): { add: (entries: FactureRecipiendaire[]) => void; stored: () => void; finish: () => Promise<void> } {
-    /** New invoices whose first status is not recorded yet (or whose entry changed since), by idFacture. */
-    const pending = new Map<number, FactureRecipiendaire>();
-    let sinceRound = 0;
-    let rounds: Promise<void> = Promise.resolve();
-    const round = () =>
-      (rounds = rounds.then(async () => {
-        if (pending.size === 0) return;
-        const imported = await this.knownByCproId([...pending.keys()].map(String));
-        const found: StatusToRecord[] = [];
-        for (const [id, entry] of pending) {
-          const invoice = imported.get(String(id));
-          if (!invoice) continue;
-          found.push({ invoice, entry });
-          pending.delete(id);
-        }
-        await this.timed(result, 'statusMs', () => this.statuses.record(siret, found, result.blocking));
-      }));
-    return {
-      add: (entries) => {
-        for (const e of entries) pending.set(e.idFacture, e);
-      },
-      stored: () => {
-        if (this.uow.isEmbedded || ++sinceRound < STATUS_ROUND) return;
-        sinceRound = 0;
-        void round().catch(() => undefined); // its failure is seen by finish
-      },
-      finish: async () => {
-        await rounds;
-        await round();
-      },
-    };
-  }
-
   private async timed<T>(result: StructurePullResult, key: keyof StructurePullResult['timings'], work: () => Promise<T>): Promise<T> {
     const started = Date.now();
     try {
@@ -238,7 +205,7 @@ export class StructurePuller {
     siret: string,
     downloads: ReadAhead<FactureRecipiendaire[], Downloaded[]>,
     result: StructurePullResult,
-    progress: { downloaded: () => void; stored: () => void },
+    progress: { downloaded: (group: FactureRecipiendaire[]) => void; stored: () => void },
   ): Promise<void> {
     const remove = (d: Downloaded) => (typeof d.file === 'string' ? rm(d.file, { force: true }) : undefined);
     async function* files(): AsyncGenerator<string | ZipInMemory> {
@@ -246,7 +213,7 @@ export class StructurePuller {
         for (;;) {
           const next = await downloads.take();
           if (!next) return;
-          progress.downloaded();
+          progress.downloaded(next.item);
           for (const download of next.value) {
             if (!download.file) continue;
             yield download.file; // asked again once its flows are extracted: the ZIP can go
