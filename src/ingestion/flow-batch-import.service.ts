@@ -9,7 +9,7 @@ import { flowErrorRows, flowRowOf, mayLinkOrigin, mergeCounts, outcome } from '@
 import { RecipientSettings } from '@/ingestion/invoice.checks';
 import { InvoiceBatchWriter } from '@/ingestion/invoice-batch.writer';
 import { IngestionRepository } from '@/ingestion/ingestion.repository';
-import { emptyReport, ImportReport } from '@/ingestion/ingestion.types';
+import { emptyReport, ImportOptions, ImportReport } from '@/ingestion/ingestion.types';
 
 /**
  * Several small flows stored in ONE transaction (the nightly pull: telecharger/groupe gives one pivot file per
@@ -45,7 +45,7 @@ export class FlowBatchImportService {
    */
   async store(
     batch: PreparedFlow[],
-    options: { source: FlowSource; recipients: Map<string, RecipientSettings>; defaultDelay: number; attributeTo: string[] },
+    options: { source: FlowSource; recipients: Map<string, RecipientSettings>; defaultDelay: number; attributeTo: string[]; chorusProStatus?: ImportOptions['chorusProStatus'] },
   ): Promise<Array<ImportReport | null>> {
     const { source, recipients, defaultDelay } = options;
     // The attachments and raw copies must be durable before any row pointing at them commits.
@@ -63,7 +63,7 @@ export class FlowBatchImportService {
         const flow = inserted.get(rows[i].sha256!);
         // Known before, or a SHA-256 met twice in the batch (the first one owns the row): left to the one-flow path.
         if (!flow || flow.id !== rows[i].id) return [];
-        return [{ index: i, invoices: p.read.invoices, ctx: { flow, source, recipients, defaultDelay, fileName: p.input.fileName, receivedAt: now } }];
+        return [{ index: i, invoices: p.read.invoices, ctx: { flow, source, recipients, defaultDelay, fileName: p.input.fileName, receivedAt: now, chorusProStatus: options.chorusProStatus } }];
       });
       const stored = await this.writer.storeFlows(em, parts);
       const out: Array<ImportReport | null> = batch.map(() => null);

@@ -168,6 +168,7 @@ export class IngestionService {
           recipients,
           defaultDelay: this.config.invoices.paymentDelayDays,
           attributeTo: options.attributeTo ?? [],
+          chorusProStatus: options.chorusProStatus,
         });
       } catch (err) {
         this.logger.warn(`Lot de ${batch.length} flux rejoué flux par flux : ${(err as Error).message}`);

@@ -24,6 +24,17 @@ export interface ImportOptions {
   attributeTo?: string[];
   /** Called after each flow (progress bars). */
   onFlowDone?: (fileName: string, done: number, total: number) => void;
+  /**
+   * The status Chorus Pro gave an invoice before it was downloaded (the pull's search), by IdCPRO: written with the new
+   * invoice when the workflow says that is all it means (InvoiceWorkflowPort.firstChorusProStatus).
+   */
+  chorusProStatus?: (cproId: string) => ChorusProStatusSeen | undefined;
+}
+
+/** A status read in Chorus Pro for an invoice, with what the history keeps of it. */
+export interface ChorusProStatusSeen {
+  cppStatus: string;
+  context: { actor: string; details?: Record<string, unknown> };
 }
 
 export function emptyReport(): ImportReport {

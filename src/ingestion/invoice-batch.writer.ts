@@ -5,7 +5,7 @@ import { FlowEntity, FlowSource } from '@/flows/flow.entity';
 import { checkInvoice, RecipientSettings } from '@/ingestion/invoice.checks';
 import { attachmentRow, buildInvoiceRows, InvoiceRows, validationRows } from '@/ingestion/invoice-rows.builder';
 import { IngestionRepository, KnownInvoice, validationKey } from '@/ingestion/ingestion.repository';
-import { emptyReport, ImportReport } from '@/ingestion/ingestion.types';
+import { emptyReport, ImportOptions, ImportReport } from '@/ingestion/ingestion.types';
 import { InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { MetricsService } from '@/metrics/metrics.service';
 import { PivotInvoice } from '@/pivot/pivot.types';
@@ -25,6 +25,8 @@ export interface BatchContext {
   defaultDelay: number;
   fileName: string;
   receivedAt: Date;
+  /** See ImportOptions.chorusProStatus. */
+  chorusProStatus?: ImportOptions['chorusProStatus'];
 }
 
 // Chorus Pro re-sends a suspended invoice once the supplier completed it (pivot V2_02 `Renvoi`).
@@ -100,6 +102,7 @@ export class InvoiceBatchWriter {
           actor,
           fileName: ctx.fileName,
         });
+        this.withFirstStatus(rows, ctx);
         fresh.push(rows);
         // Same invoice twice in one batch: the second is a duplicate of the first.
         const pseudo: KnownInvoice = { id: rows.invoice.id!, cproId: rows.invoice.cproId ?? null, supplierId: rows.invoice.supplierId!, number: rows.invoice.number!, invoiceYear: rows.invoice.invoiceYear!, status: 'A_TRAITER' };
@@ -117,6 +120,17 @@ export class InvoiceBatchWriter {
     this.metrics.invoices.inc({ result: 'duplicate' }, total('duplicates'));
     this.metrics.invoices.inc({ result: 'updated' }, total('updated'));
     return reports;
+  }
+
+  /** The status the search gave the new invoice, with it when the workflow says so (no UPDATE right after). */
+  private withFirstStatus(rows: InvoiceRows, ctx: BatchContext): void {
+    const cproId = rows.invoice.cproId;
+    const seen = cproId ? ctx.chorusProStatus?.(cproId) : undefined;
+    if (!seen || !this.workflow) return;
+    const first = this.workflow.firstChorusProStatus({ status: rows.invoice.status! }, seen, this.clock.now());
+    if (!first) return;
+    rows.invoice.cppStatus = first.cppStatus;
+    rows.history.push({ ...first.step, invoiceId: rows.invoice.id });
   }
 
   /** `Renvoi=Complétée`: new attachments and a history step; the workflow decides the state (SUSPENDUE → A_TRAITER). */

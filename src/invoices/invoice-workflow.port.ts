@@ -21,6 +21,14 @@ export abstract class InvoiceWorkflowPort {
   abstract onChorusProStatuses(em: EntityManager, reports: ChorusProStatusReport[]): Promise<void>;
 
   /**
+   * The status Chorus Pro reports for an invoice being created (the pull read it in the search): what to write WITH the
+   * new invoice (its `cpp_status` and the « Statut Chorus Pro reçu » step) when that is all the state machine does with
+   * it — no UPDATE of 5,000 fresh rows right after. Null when the status also moves the invoice: then it is reported
+   * through onChorusProStatuses once the invoice exists.
+   */
+  abstract firstChorusProStatus(invoice: { status: string }, report: Omit<ChorusProStatusReport, 'invoiceId'>, at: Date): FirstChorusProStatus | null;
+
+  /**
    * Hélios paid a mandat (PES_DepenseRetour, PaiementEmargement « paiement réel »): a MANDATEE invoice moves to
    * MISE_EN_PAIEMENT; one already there keeps the payment in its history (« Paiement Hélios »). The history row's
    * `details` carry `{ source: 'HELIOS', paidOn, amount, … }` (read by the intérêts moratoires).
@@ -32,6 +40,12 @@ export interface ChorusProStatusReport {
   invoiceId: string;
   cppStatus: string;
   context: { actor: string; flowId?: string | null; details?: Record<string, unknown> };
+}
+
+export interface FirstChorusProStatus {
+  cppStatus: string;
+  /** The history row, but for its invoice id. */
+  step: { step: string; label: string; actor: string; at: Date; fromStatus: string | null; toStatus: string | null; flowId: string | null; details: Record<string, unknown> };
 }
 
 export interface HeliosPayment {

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '@/common/errors/domain.error';
 import { CPP_STATUS_EVENTS, InvoiceStatus, ruleOf } from '@/invoices/invoice-state.machine';
 import { InvoiceTransitionService } from '@/invoices/invoice-transition.service';
 import { HistoryStep, InvoiceForWorkflow, InvoiceTransitionsRepository } from '@/invoices/invoice-transitions.repository';
-import { ChorusProStatusReport, HeliosPayment, InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
+import { ChorusProStatusReport, FirstChorusProStatus, HeliosPayment, InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 
 /**
  * What Chorus Pro reports about a known invoice (pull, or pivot flow with Renvoi=Complétée), inside the
@@ -68,6 +68,14 @@ export class InvoiceWorkflowService extends InvoiceWorkflowPort {
     }
   }
 
+  firstChorusProStatus(invoice: { status: string }, report: Omit<ChorusProStatusReport, 'invoiceId'>, at: Date): FirstChorusProStatus | null {
+    // The same decision as followUp for an invoice whose status was unknown (changed): a move is left to it.
+    const event = CPP_STATUS_EVENTS[report.cppStatus];
+    if (event && ruleOf(event).from.includes(invoice.status as InvoiceStatus)) return null;
+    const { invoiceId: _, ...step } = cppStatusStep({ status: invoice.status, cppStatus: null }, { invoiceId: '', ...report }, at);
+    return { cppStatus: report.cppStatus, step: { ...step, flowId: step.flowId ?? null, details: step.details ?? {} } };
+  }
+
   /** What the status means for our state (state machine): a move, for COMPLETEE or MISE_EN_PAIEMENT. */
   private async followUp(em: EntityManager, invoice: InvoiceForWorkflow, { invoiceId, cppStatus, context }: ChorusProStatusReport, changed: boolean): Promise<void> {
     // A status read again by an overlapping pull changes nothing; a new flow (Renvoi=Complétée) is a new event.
@@ -105,7 +113,7 @@ export class InvoiceWorkflowService extends InvoiceWorkflowPort {
 }
 
 /** « Statut Chorus Pro reçu »: the status read is always kept, whether or not it moves our state. */
-function cppStatusStep(invoice: InvoiceForWorkflow, { invoiceId, cppStatus, context }: ChorusProStatusReport, at: Date): HistoryStep {
+function cppStatusStep(invoice: Pick<InvoiceForWorkflow, 'status' | 'cppStatus'>, { invoiceId, cppStatus, context }: ChorusProStatusReport, at: Date): HistoryStep {
   return {
     invoiceId,
     step: 'CPP_STATUS',

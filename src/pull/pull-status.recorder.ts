@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { FactureRecipiendaire } from '@/chorus-pro/chorus-pro.types';
 import { DomainError } from '@/common/errors/domain.error';
 import { UnitOfWork } from '@/database/unit-of-work';
+import { ChorusProStatusSeen } from '@/ingestion/ingestion.types';
 import { ChorusProStatusReport, InvoiceWorkflowPort } from '@/invoices/invoice-workflow.port';
 import { PullError } from '@/pull/pull.types';
 
@@ -69,8 +70,12 @@ export class PullStatusRecorder {
 }
 
 function reportOf({ invoice, entry }: StatusToRecord): ChorusProStatusReport {
+  return { invoiceId: invoice.id, ...statusSeen(entry) };
+}
+
+/** The status a search entry reports, with what the invoice's history keeps of it. */
+export function statusSeen(entry: FactureRecipiendaire): ChorusProStatusSeen {
   return {
-    invoiceId: invoice.id,
     cppStatus: entry.statut,
     context: {
       actor: ACTOR,

@@ -13,7 +13,7 @@ import { ZipInMemory } from '@/ingestion/flow-sources';
 import { emptyReport } from '@/ingestion/ingestion.types';
 import { PullPlan } from '@/pull/pull-plan';
 import { FirstStatuses } from '@/pull/first-statuses';
-import { PullStatusRecorder } from '@/pull/pull-status.recorder';
+import { PullStatusRecorder, statusSeen } from '@/pull/pull-status.recorder';
 import { PullError, PullProgress } from '@/pull/pull.types';
 import { RecipientInvoiceSearch } from '@/pull/recipient-search';
 import { WorksInvoiceSearch, WorksSearchResult } from '@/pull/works-search';
@@ -100,7 +100,7 @@ export class StructurePuller {
     let importing: Promise<void> | undefined;
     const push = (groups: FactureRecipiendaire[][]) => {
       if (groups.length === 0) return;
-      importing ??= this.downloadAndImport(siret, downloads, result, {
+      importing ??= this.downloadAndImport(siret, downloads, result, (cproId) => plan?.fresh.get(Number(cproId)), {
         downloaded: (group) => {
           firstStatuses.downloaded(group);
           onProgress?.({ siret, phase: 'download', done, total: plan?.latest.size ?? 0 });
@@ -205,6 +205,8 @@ export class StructurePuller {
     siret: string,
     downloads: ReadAhead<FactureRecipiendaire[], Downloaded[]>,
     result: StructurePullResult,
+    /** The search's entry of an invoice to create: its status is written with it (see ImportOptions.chorusProStatus). */
+    entryOf: (cproId: string) => FactureRecipiendaire | undefined,
     progress: { downloaded: (group: FactureRecipiendaire[]) => void; stored: () => void },
   ): Promise<void> {
     const remove = (d: Downloaded) => (typeof d.file === 'string' ? rm(d.file, { force: true }) : undefined);
@@ -230,7 +232,19 @@ export class StructurePuller {
     const report = emptyReport();
     try {
       await this.timed(result, 'importMs', () =>
-        this.ingestion.importFeed(files(), { source: 'api', attributeTo: [siret], onFlowDone: () => progress.stored() }, report),
+        this.ingestion.importFeed(
+          files(),
+          {
+            source: 'api',
+            attributeTo: [siret],
+            onFlowDone: () => progress.stored(),
+            chorusProStatus: (cproId) => {
+              const entry = entryOf(cproId);
+              return entry && statusSeen(entry);
+            },
+          },
+          report,
+        ),
       );
     } finally {
       for (const k of Object.keys(result.invoices) as Array<keyof StructurePullResult['invoices']>) result.invoices[k] += report.invoices[k];

@@ -20,6 +20,11 @@ describe('nightly pull against the simulator', () => {
     expect([...h.sim.state.stats.downloads.values()].every((n) => n === 1)).toBe(true);
     const rows: Array<{ cpro_id: string; cpp_status: string }> = await h.db.query(`SELECT cpro_id, cpp_status FROM invoices ORDER BY cpro_id`);
     expect(rows.every((r) => r.cpp_status === 'MISE_A_DISPOSITION')).toBe(true);
+    // Written with the invoice (no UPDATE of each new row afterwards), with its one « Statut Chorus Pro reçu » step.
+    const written: Array<{ row_version: number; steps: number }> = await h.db.query(
+      `SELECT i.row_version, (SELECT count(*)::int FROM invoice_history s WHERE s.invoice_id = i.id AND s.step = 'CPP_STATUS') AS steps FROM invoices i`,
+    );
+    expect(written.every((w) => Number(w.row_version) === 1 && Number(w.steps) === 1)).toBe(true);
 
     // The comptable pays one, the supplier completes another after a suspension.
     const [a, b] = [...h.sim.state.invoices.values()];
