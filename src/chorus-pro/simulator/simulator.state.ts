@@ -117,7 +117,7 @@ export class SimulatorState {
 
   /** The counters as plain JSON (GET /sim/stats). */
   statsSummary(): Record<string, unknown> {
-    const { downloads, arrivals, order, ...rest } = this.stats;
+    const { downloads, arrivals, order: _order, ...rest } = this.stats;
     return {
       ...rest,
       downloadedInvoices: downloads.size,
