@@ -109,10 +109,16 @@ export class PullService {
     try {
       const account = await this.structures.getTechnicalAccount(structure.siret);
       if (!account) throw new DomainError('TECHNICAL_ACCOUNT_NOT_FOUND', `Compte technique absent pour ${structure.siret}`);
-      // Issue 15: services and « obligatoire » settings as Chorus Pro has them now, before any invoice is checked.
-      const synced = await this.structureSync.syncBeforePull(structure.siret, account, () => result.apiCalls++);
-      if (synced.error) result.errors.push({ siret: structure.siret, code: synced.error.code, message: `Paramétrage non relu dans Chorus Pro : ${synced.error.message}` });
-      await this.puller.pull(structure.siret, account, { from, to }, result, options.onProgress);
+      // Issue 15: services and « obligatoire » settings as Chorus Pro has them now, before any invoice is checked. The
+      // search goes on meanwhile (it checks nothing), the import waits for them; on the embedded database, whose single
+      // connection the sync's transaction holds, one after the other.
+      const settingsRead = this.structureSync.syncBeforePull(structure.siret, account, () => result.apiCalls++).then((synced) => {
+        if (synced.error) result.errors.push({ siret: structure.siret, code: synced.error.code, message: `Paramétrage non relu dans Chorus Pro : ${synced.error.message}` });
+      });
+      settingsRead.catch(() => undefined); // awaited below
+      if (this.uow.isEmbedded) await settingsRead;
+      await this.puller.pull(structure.siret, account, { from, to }, result, options.onProgress, settingsRead);
+      await settingsRead;
       if (result.blocking.length > 0) {
         const message = `${result.blocking.length} statut(s) ou flux non enregistré(s) : fenêtre conservée pour la prochaine relève`;
         await this.leases.recordFailure(structure.id, this.instanceId, message);

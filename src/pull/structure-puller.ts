@@ -82,6 +82,8 @@ export class StructurePuller {
     /** Filled as the pull goes, so that a failure still tells what was done (calls, imports). */
     result: StructurePullResult = emptyStructureResult(),
     onProgress?: (e: PullProgress) => void,
+    /** What the import waits for (the structure's settings read from Chorus Pro); the search does not. */
+    beforeImport: Promise<unknown> = Promise.resolve(),
   ): Promise<StructurePullResult> {
     const ctx: ChorusProCallContext = { account, onCall: () => result.apiCalls++ };
     onProgress?.({ siret, phase: 'search', done: 0, total: 0 });
@@ -100,7 +102,7 @@ export class StructurePuller {
     let importing: Promise<void> | undefined;
     const push = (groups: FactureRecipiendaire[][]) => {
       if (groups.length === 0) return;
-      importing ??= this.downloadAndImport(siret, downloads, result, (cproId) => plan?.fresh.get(Number(cproId)), {
+      importing ??= this.downloadAndImport(siret, downloads, result, beforeImport, (cproId) => plan?.fresh.get(Number(cproId)), {
         downloaded: (group) => {
           firstStatuses.downloaded(group);
           onProgress?.({ siret, phase: 'download', done, total: plan?.latest.size ?? 0 });
@@ -205,6 +207,7 @@ export class StructurePuller {
     siret: string,
     downloads: ReadAhead<FactureRecipiendaire[], Downloaded[]>,
     result: StructurePullResult,
+    beforeImport: Promise<unknown>,
     /** The search's entry of an invoice to create: its status is written with it (see ImportOptions.chorusProStatus). */
     entryOf: (cproId: string) => FactureRecipiendaire | undefined,
     progress: { downloaded: (group: FactureRecipiendaire[]) => void; stored: () => void },
@@ -228,6 +231,15 @@ export class StructurePuller {
           await Promise.all(done.map(remove));
         });
       }
+    }
+    try {
+      await beforeImport;
+    } catch (err) {
+      // The settings could not be read for a reason that stops the pull (account refused …): nothing is imported.
+      await downloads.abandon(async (done) => {
+        await Promise.all(done.map(remove));
+      });
+      throw err;
     }
     const report = emptyReport();
     try {
