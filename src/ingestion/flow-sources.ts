@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
+import { once } from 'node:events';
 import { basename, extname, join } from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
 import * as yauzl from 'yauzl';
@@ -214,8 +215,17 @@ async function extractEntries(
             // entry's declared size is the limit (yauzl checks it too).
             if (written > (inMemory ? entry.uncompressedSize : maxEntryBytes)) stream.destroy(new Error(`${entry.fileName} dépasse ${formatBytes(inMemory ? entry.uncompressedSize : maxEntryBytes)}`));
           });
-          if (tmp) await pipeline(stream, createWriteStream(tmp));
-          else await finished(stream);
+          if (tmp) {
+            const file = createWriteStream(tmp);
+            try {
+              await pipeline(stream, file);
+            } catch (err) {
+              // The temp file may still be opening when the pipeline fails (a flow over the limit): wait until it is
+              // closed, so that the cleanup removes it instead of running before it exists.
+              if (!file.closed) await once(file, 'close').catch(() => undefined);
+              throw err;
+            }
+          } else await finished(stream);
           const sha256 = hash.digest('hex');
           if (tmp) out.push({ fileName, path: tmp, temporary: true, sha256, size: written });
           else out.push({ fileName, path: `${path}!${basename(entry.fileName)}`, temporary: false, content: Buffer.concat(chunks), sha256, size: written });
