@@ -168,7 +168,7 @@ async function extractEntries(
   memory: { left: number },
   out: FlowInput[],
   writing: (tmp: string) => void,
-  bytes?: Buffer,
+  zipBytes?: Buffer,
 ): Promise<FlowInput[]> {
   const container = basename(path);
   await new Promise<void>((resolve, reject) => {
@@ -183,12 +183,12 @@ async function extractEntries(
       }
       const fileName = `${container}!${basename(entry.fileName)}`;
       const fits = entry.uncompressedSize <= Math.min(IN_MEMORY_ENTRY_BYTES, memory.left, maxEntryBytes);
-      if (bytes && fits && entry.compressedSize <= IN_MEMORY_ENTRY_BYTES) {
+      if (zipBytes && fits && entry.compressedSize <= IN_MEMORY_ENTRY_BYTES) {
         // A small entry of an archive in memory (the pull's groups): inflated in one call, and its deflate data kept as
         // the raw copy's gzip member — no read stream, no second compression.
         memory.left -= entry.uncompressedSize;
         void (async () => {
-          const raw = await entryBytesInMemory(zip, entry, bytes);
+          const raw = await entryBytesInMemory(zip, entry, zipBytes);
           const inflated = inflateEntryAt(entry, raw);
           const sha256 = createHash('sha256').update(inflated.data).digest('hex');
           const gzipped = gzipMemberOf(entry, raw, inflated);
@@ -199,10 +199,9 @@ async function extractEntries(
       }
       zip.openReadStream(entry, (err, stream) => {
         if (err) return reject(err);
-        const inMemory = fits;
-        if (inMemory) memory.left -= entry.uncompressedSize;
+        if (fits) memory.left -= entry.uncompressedSize;
         void (async () => {
-          const tmp = inMemory ? undefined : await store.tempPath('.xml');
+          const tmp = fits ? undefined : await store.tempPath('.xml');
           if (tmp) writing(tmp);
           let written = 0;
           const hash = createHash('sha256');
@@ -210,10 +209,10 @@ async function extractEntries(
           stream.on('data', (chunk: Buffer) => {
             written += chunk.length;
             hash.update(chunk);
-            if (inMemory) chunks.push(chunk);
+            if (fits) chunks.push(chunk);
             // A flow bigger than the limit inflating from a small ZIP: stop before filling the disk. In memory, the
             // entry's declared size is the limit (yauzl checks it too).
-            if (written > (inMemory ? entry.uncompressedSize : maxEntryBytes)) stream.destroy(new Error(`${entry.fileName} dépasse ${formatBytes(inMemory ? entry.uncompressedSize : maxEntryBytes)}`));
+            if (written > (fits ? entry.uncompressedSize : maxEntryBytes)) stream.destroy(new Error(`${entry.fileName} dépasse ${formatBytes(fits ? entry.uncompressedSize : maxEntryBytes)}`));
           });
           if (tmp) {
             const file = createWriteStream(tmp);

@@ -16,7 +16,7 @@ import { FirstStatuses } from '@/pull/first-statuses';
 import { PullStatusRecorder, statusSeen } from '@/pull/pull-status.recorder';
 import { PullError, PullProgress } from '@/pull/pull.types';
 import { RecipientInvoiceSearch } from '@/pull/recipient-search';
-import { WorksInvoiceSearch, WorksSearchResult } from '@/pull/works-search';
+import { WorksInvoiceSearch } from '@/pull/works-search';
 
 export interface StructurePullResult {
   apiCalls: number;
@@ -89,8 +89,14 @@ export class StructurePuller {
     onProgress?.({ siret, phase: 'search', done: 0, total: 0 });
     // Works invoices too (facturesTravaux, MOE/MOA): those Chorus Pro still holds on the works side are not created.
     const worksSearch = this.works.search(ctx, window);
-    worksSearch.catch(() => undefined); // awaited by the first page
-    let plan: PullPlan | undefined;
+    // The plan needs the works invoices held (never created): its first page waits for that search.
+    const planning = worksSearch.then((works) => ({
+      works,
+      plan: new PullPlan(this.config.chorusPro.groupMaxBytes, this.config.chorusPro.groupMaxInvoices, works.held, (ids) => this.knownByCproId(ids)),
+    }));
+    planning.catch(() => undefined); // awaited by the first page
+    let planned: Awaited<typeof planning> | undefined;
+    const total = () => planned?.plan.latest.size ?? 0;
     let done = 0;
     const firstStatuses = new FirstStatuses({
       lookup: (ids) => this.knownByCproId(ids),
@@ -102,40 +108,38 @@ export class StructurePuller {
     let importing: Promise<void> | undefined;
     const push = (groups: FactureRecipiendaire[][]) => {
       if (groups.length === 0) return;
-      importing ??= this.downloadAndImport(siret, downloads, result, beforeImport, (cproId) => plan?.fresh.get(Number(cproId)), {
+      importing ??= this.downloadAndImport(siret, downloads, result, beforeImport, (cproId) => planned?.plan.fresh.get(Number(cproId)), {
         downloaded: (group) => {
           firstStatuses.downloaded(group);
-          onProgress?.({ siret, phase: 'download', done, total: plan?.latest.size ?? 0 });
+          onProgress?.({ siret, phase: 'download', done, total: total() });
         },
         stored: () => {
-          onProgress?.({ siret, phase: 'store', done: ++done, total: plan?.latest.size ?? 0 });
+          onProgress?.({ siret, phase: 'store', done: ++done, total: total() });
           firstStatuses.stored();
         },
       });
       importing.catch(() => undefined); // awaited below
       downloads.push(...groups); // throws once the import stopped (failed): the search stops too
     };
-    let searchError: { error: unknown } | undefined;
-    let works: WorksSearchResult | undefined;
-    try {
-      await this.recipients.pages(ctx, window, async (entries) => {
-        works ??= await worksSearch;
-        plan ??= new PullPlan(this.config.chorusPro.groupMaxBytes, this.config.chorusPro.groupMaxInvoices, works.held, (ids) => this.knownByCproId(ids));
-        const added = await plan.add(entries);
-        firstStatuses.add(added.fresh);
-        push(added.groups);
-      });
-      works ??= await worksSearch;
-      plan ??= new PullPlan(this.config.chorusPro.groupMaxBytes, this.config.chorusPro.groupMaxInvoices, works.held, (ids) => this.knownByCproId(ids));
-      // The works invoices the recipient search does not see yet (still in the MOE/MOA circuit, not held).
-      const added = await plan.add(this.works.unseen(plan.latest, works));
+    const add = async (entries: FactureRecipiendaire[]) => {
+      planned ??= await planning;
+      const added = await planned.plan.add(entries);
       firstStatuses.add(added.fresh);
-      push([...added.groups, ...plan.flush()]);
+      push(added.groups);
+    };
+    let searchError: { error: unknown } | undefined;
+    try {
+      await this.recipients.pages(ctx, window, add);
+      planned ??= await planning;
+      // The works invoices the recipient search does not see yet (still in the MOE/MOA circuit, not held).
+      await add(this.works.unseen(planned.plan.latest, planned.works));
+      push(planned.plan.flush());
     } catch (error) {
       searchError = { error };
     } finally {
       downloads.close();
     }
+    const { plan, works } = planned ?? {};
     result.worksHeld = works?.held.size ?? 0;
 
     // Statuses of the invoices stored before: alongside the import on PostgreSQL, after it on the embedded database
@@ -144,7 +148,7 @@ export class StructurePuller {
     const recordKnown = async () => {
       result.invoices.updated += await this.timed(result, 'statusMs', () => this.statuses.record(siret, known, result.blocking));
       done += known.length;
-      onProgress?.({ siret, phase: 'status', done, total: plan?.latest.size ?? 0 });
+      onProgress?.({ siret, phase: 'status', done, total: total() });
     };
     const knownRecorded = this.uow.isEmbedded ? undefined : recordKnown();
     knownRecorded?.catch(() => undefined);
@@ -157,7 +161,7 @@ export class StructurePuller {
     if (searchError) throw searchError.error;
     if (!knownRecorded) await recordKnown();
     if (works) await this.works.record(works);
-    onProgress?.({ siret, phase: 'done', done: plan?.latest.size ?? 0, total: plan?.latest.size ?? 0 });
+    onProgress?.({ siret, phase: 'done', done: total(), total: total() });
     return result;
   }
 
