@@ -13,6 +13,7 @@ export interface ThreadError {
   code?: string;
 }
 
+/** One message; each postMessage carries an array of them (MessageBatcher). */
 export type ToReaderThread = { type: 'read'; id: number; input: FlowInput } | { type: 'discard'; id: number };
 
 export type FromReaderThread =
@@ -28,4 +29,40 @@ export function toThreadError(err: unknown): ThreadError {
 
 export function fromThreadError(error: ThreadError): Error {
   return Object.assign(new Error(error.message), error.code ? { code: error.code } : {});
+}
+
+/** Messages sent at most together: a reply waits no longer than its batch takes to fill. */
+const BATCH_MAX = 16;
+
+/**
+ * Messages to the other thread sent in batches (an array per postMessage): the ones posted in the same turn of the
+ * event loop, up to BATCH_MAX, go together. A pull posts three messages per one-invoice flow each way; each
+ * postMessage has a fixed cost on both sides (serialisation, a wake-up of the other loop) larger than a small flow's
+ * clone.
+ */
+export class MessageBatcher<T> {
+  private pending: T[] = [];
+  private scheduled = false;
+
+  constructor(private readonly post: (batch: T[]) => void) {}
+
+  send(message: T): void {
+    this.pending.push(message);
+    if (this.pending.length >= BATCH_MAX) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Sends what is pending now. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.post(batch);
+  }
 }

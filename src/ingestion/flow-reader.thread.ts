@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { FlowReading } from '@/ingestion/flow-reader';
-import { FlowReaderThreadData, fromThreadError, FromReaderThread, ToReaderThread } from '@/ingestion/flow-reader.protocol';
+import { FlowReaderThreadData, fromThreadError, FromReaderThread, MessageBatcher, ToReaderThread } from '@/ingestion/flow-reader.protocol';
 import { FlowInput } from '@/ingestion/flow-sources';
 
 interface Deferred<T> {
@@ -25,6 +25,7 @@ function deferred<T>(): Deferred<T> & { promise: Promise<T> } {
  */
 export class FlowReaderThread {
   private worker: Worker | undefined;
+  private outbox: MessageBatcher<ToReaderThread> | undefined;
   private nextId = 1;
   private readonly reads = new Map<number, Deferred<FlowReading>>();
   private readonly files = new Map<number, Deferred<void>>();
@@ -54,12 +55,16 @@ export class FlowReaderThread {
     const worker = this.worker ?? this.start();
     // Referenced only while something is awaited from it, so an idle reader thread never keeps the process alive.
     worker.ref();
-    worker.postMessage(message);
+    this.outbox!.send(message);
   }
 
   private start(): Worker {
     const worker = new Worker(this.script, { workerData: this.data });
-    worker.on('message', (message: FromReaderThread) => this.receive(message));
+    // Its own batcher: messages pending for a worker that crashed are not sent to the next one.
+    this.outbox = new MessageBatcher((batch) => worker.postMessage(batch));
+    worker.on('message', (batch: FromReaderThread[]) => {
+      for (const message of batch) this.receive(message);
+    });
     worker.on('error', (err) => this.crashed(worker, err));
     worker.on('exit', (code) => this.crashed(worker, new Error(`code de sortie ${code}`)));
     this.worker = worker;

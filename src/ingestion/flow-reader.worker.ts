@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { asBuffer, FlowReader, FlowReading } from '@/ingestion/flow-reader';
 import { FlowInput } from '@/ingestion/flow-sources';
-import { FlowReaderThreadData, FromReaderThread, toThreadError, ToReaderThread } from '@/ingestion/flow-reader.protocol';
+import { FlowReaderThreadData, FromReaderThread, MessageBatcher, toThreadError, ToReaderThread } from '@/ingestion/flow-reader.protocol';
 import { LocalFileStore } from '@/storage/local-file.store';
 
 /**
@@ -14,7 +14,8 @@ const reader = new FlowReader(new LocalFileStore(data.storeRoot, { syncWrites: t
 /** Readings whose files may still be discarded: until their commit settled (a discard after it has nothing to do). */
 const readings = new Map<number, FlowReading>();
 const port = parentPort!;
-const send = (message: FromReaderThread): void => port.postMessage(message);
+const replies = new MessageBatcher<FromReaderThread>((batch) => port.postMessage(batch));
+const send = (message: FromReaderThread): void => replies.send(message);
 
 /**
  * Reads run one after the other, in the order asked: the caller stores flows in that order, so the head of its queue
@@ -22,12 +23,13 @@ const send = (message: FromReaderThread): void => port.postMessage(message);
  */
 let queue: Promise<void> = Promise.resolve();
 
-port.on('message', (message: ToReaderThread) => {
-  if (message.type === 'read') {
-    reader.announce(); // the group of flows being read stays open for this one (see FlowReader.read)
-    queue = queue.then(() => read(message.id, message.input));
+port.on('message', (batch: ToReaderThread[]) => {
+  for (const message of batch) {
+    if (message.type === 'read') {
+      reader.announce(); // the group of flows being read stays open for this one (see FlowReader.read)
+      queue = queue.then(() => read(message.id, message.input));
+    } else void discard(message.id);
   }
-  else void discard(message.id);
 });
 
 async function read(id: number, input: FlowInput): Promise<void> {

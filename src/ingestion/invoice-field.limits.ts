@@ -63,6 +63,13 @@ const ENVELOPE_FIELDS: ReadonlyArray<{ column: VarcharColumn; value: (e: PivotEn
 
 const chars = (n: number) => `${formatCount(n)} caractère${n > 1 ? 's' : ''}`;
 
+/** Digits before and after the point both within numeric(precision, scale) as written (zeros counted): no closer look needed. */
+function fitsNumeric(value: string, precision: number, scale: number): boolean {
+  const point = value.indexOf('.');
+  const whole = point < 0 ? value.length : point;
+  return whole <= precision - scale && (point < 0 || value.length - point - 1 <= scale);
+}
+
 /**
  * Why an invoice cannot be stored as read, or undefined: a value longer than its column, an amount with more digits
  * than numeric(24,6) holds (or more than 6 decimals, which PostgreSQL would round), a NumOrdre beyond `int`. Such an
@@ -72,14 +79,16 @@ export function unstorableField(inv: PivotInvoice): string | undefined {
   for (const { field, column, values } of TEXT_FIELDS) {
     const max = VARCHAR_COLUMNS[column];
     for (const value of values(inv)) {
-      const length = value === undefined ? 0 : codePointLength(value.trim());
+      // A string has at least as many UTF-16 units as characters: within the bound as it is, no count needed.
+      if (value === undefined || value.length <= max) continue;
+      const length = codePointLength(value.trim());
       if (length > max) return `${field} de ${chars(length)} (${formatCount(max)} au plus)`;
     }
   }
   for (const { field, column, values } of DECIMAL_FIELDS) {
     const [precision, scale] = NUMERIC_COLUMNS[column];
     for (const value of values(inv)) {
-      if (value === undefined) continue;
+      if (value === undefined || fitsNumeric(value, precision, scale)) continue;
       const [whole, decimals = ''] = value.replace(/^[+-]/, '').split('.');
       if (whole.replace(/^0+/, '').length > precision - scale) return `${field} « ${abridge(value)} » : ${formatCount(precision - scale)} chiffres au plus avant la virgule`;
       if (decimals.replace(/0+$/, '').length > scale) return `${field} « ${abridge(value)} » : ${formatCount(scale)} décimales au plus`;

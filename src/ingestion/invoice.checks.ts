@@ -1,6 +1,6 @@
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { formatFrenchDecimal as fr } from '@/common/money/french-format';
-import { money, sum, withinTolerance } from '@/common/money/money';
+import { sumAmounts, withinTolerance } from '@/common/money/money';
 import { isValidSiret } from '@/common/siret/siret';
 import { fieldsOverSchema } from '@/ingestion/invoice-field.limits';
 import { PivotInvoice } from '@/pivot/pivot.types';
@@ -84,15 +84,15 @@ export function checkInvoice(invoice: PivotInvoice, recipient: RecipientSettings
 
   // Amounts written exactly (French decimal comma, never rounded): a rounded figure could hide the gap.
   const { ht, ttc } = invoice.amounts;
-  const vatTotal = sum(invoice.vats.map((v) => v.amount));
-  if (!withinTolerance(money(ht).plus(vatTotal), ttc, TOLERANCE)) {
+  const vatTotal = sumAmounts(invoice.vats.map((v) => v.amount));
+  if (!withinTolerance(sumAmounts([ht, vatTotal]), ttc, TOLERANCE)) {
     add(
       'AMOUNTS_INCONSISTENT',
       `Montant HT (${fr(ht)}) + TVA (${fr(vatTotal)}) ≠ montant TTC (${fr(ttc)}) à 0,01 près`,
     );
   }
   if (invoice.lines.length > 0) {
-    const linesTotal = sum(invoice.lines.map((l) => l.amountHt));
+    const linesTotal = sumAmounts(invoice.lines.map((l) => l.amountHt));
     if (!withinTolerance(linesTotal, ht, TOLERANCE)) {
       add('AMOUNTS_INCONSISTENT', `Somme des lignes (${fr(linesTotal)}) ≠ montant HT (${fr(ht)}) à 0,01 près`);
     }

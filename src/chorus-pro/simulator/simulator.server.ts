@@ -336,7 +336,7 @@ class SimulatorHandler {
     // A cheap refusal before building anything when the sizes already say it cannot fit.
     if (invoices.reduce((n, i) => n + this.state.taille(i), 0) > max * 2) return send(res, 413, { error: 'payload_too_large' });
     const answer = this.state.downloadAnswer(invoices, this.options.pivotPerGroup);
-    if (Buffer.byteLength(answer) > max) return send(res, 413, { error: 'payload_too_large' });
+    if (answer.length > max) return send(res, 413, { error: 'payload_too_large' });
     for (const i of invoices) {
       i.telechargee = true;
       this.state.stats.downloads.set(i.idFacture, (this.state.stats.downloads.get(i.idFacture) ?? 0) + 1);
@@ -403,7 +403,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   sendRaw(res, status, JSON.stringify(body));
 }
 
-function sendRaw(res: ServerResponse, status: number, text: string): void {
+function sendRaw(res: ServerResponse, status: number, text: string | Buffer): void {
   if (res.writableEnded || res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);

@@ -142,8 +142,11 @@ export class SimulatorState {
    */
   private readonly pivots = new Map<number, Buffer>();
   private readonly entries = new Map<number, CompressedZipEntry>();
-  /** telecharger/groupe answers (JSON text) by their id list: prepared ones (see prepare) and those already served. */
-  private readonly answers = new Map<string, string>();
+  /**
+   * telecharger/groupe answers (JSON, UTF-8 bytes: encoded once, not on every serving) by their id list: prepared ones
+   * (see prepare) and those already served.
+   */
+  private readonly answers = new Map<string, Buffer>();
 
   constructor(private readonly options: SimulatorStateOptions) {
     this.rng = new SeededRng(options.seed);
@@ -249,8 +252,8 @@ export class SimulatorState {
     this.stats.builtAnswers = 0;
   }
 
-  /** The telecharger/groupe answer (JSON text) for these invoices, in this order: prepared, or built and kept. */
-  downloadAnswer(invoices: SimInvoice[], pivotPerGroup = false): string {
+  /** The telecharger/groupe answer (JSON, UTF-8) for these invoices, in this order: prepared, or built and kept. */
+  downloadAnswer(invoices: SimInvoice[], pivotPerGroup = false): Buffer {
     const key = `${pivotPerGroup ? 'g' : 'f'}:${invoices.map((i) => i.idFacture).join(',')}`;
     const known = this.answers.get(key);
     if (known) {
@@ -260,7 +263,7 @@ export class SimulatorState {
     const zip = pivotPerGroup
       ? assembleZip([compressZipEntry({ name: `factures_${invoices[0].idFacture}.xml`, data: this.groupPivotXml(invoices) })])
       : assembleZip(invoices.map((i) => this.zipEntry(i)));
-    const answer = JSON.stringify({ codeRetour: 0, libelle: 'TRA_MSG_00.000', fichierResultat: zip.toString('base64') });
+    const answer = Buffer.from(JSON.stringify({ codeRetour: 0, libelle: 'TRA_MSG_00.000', fichierResultat: zip.toString('base64') }));
     this.answers.set(key, answer);
     this.stats.builtAnswers++;
     return answer;

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { formatAmount } from '@/common/money/money';
+import { formatAmount, sumAmounts, withinTolerance } from '@/common/money/money';
 
 describe('formatAmount', () => {
   const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
@@ -27,5 +27,37 @@ describe('formatAmount', () => {
   it('rounds half-up beyond 6 decimals and keeps other precisions', () => {
     expect(formatAmount('1.0000005')).toBe('1.000001');
     expect(formatAmount('2.345', 2)).toBe('2.35');
+  });
+});
+
+describe('sumAmounts and withinTolerance', () => {
+  const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
+  const samples = ['0', '-0', '3245.681450', '-12.5', '0.000001', '999999999999999999.999999', '+3', '007.5', '1e3', '.5', '12.1234567'];
+  for (let i = 0; i < 500; i++) {
+    const frac = String(Math.floor(Math.random() * 1e6)).padStart(6, '0').slice(0, i % 7);
+    samples.push(`${i % 4 === 0 ? '-' : ''}${Math.floor(Math.random() * 10 ** (1 + (i % 15)))}${frac ? `.${frac}` : ''}`);
+  }
+
+  it('adds exactly, as Decimal does, whatever the form (fast path or not)', () => {
+    for (let i = 0; i < samples.length; i++) {
+      const values = [samples[i], samples[(i * 7) % samples.length], samples[(i * 13) % samples.length]];
+      const expected = values.reduce((a, v) => a.plus(new D(v)), new D(0));
+      expect([values, new D(sumAmounts(values)).toFixed(6)]).toEqual([values, expected.toFixed(6)]);
+    }
+    expect(sumAmounts([])).toBe('0');
+    expect(sumAmounts(['0.1', '0.2'])).toBe('0.3');
+    expect(sumAmounts(['-1.5', '1.25'])).toBe('-0.25');
+  });
+
+  it('compares within the tolerance exactly, at its bound included', () => {
+    expect(withinTolerance('100.01', '100', '0.01')).toBe(true);
+    expect(withinTolerance('100.010001', '100', '0.01')).toBe(false);
+    expect(withinTolerance('-0.005', '0.005', '0.01')).toBe(true);
+    expect(withinTolerance('1e2', '100.01')).toBe(true);
+    for (let i = 0; i + 1 < samples.length; i++) {
+      const [a, b] = [samples[i], samples[i + 1]];
+      const expected = new D(a).minus(new D(b)).abs().lte(new D('0.01'));
+      expect([a, b, withinTolerance(a, b)]).toEqual([a, b, expected]);
+    }
   });
 });

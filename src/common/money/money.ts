@@ -36,5 +36,42 @@ export function formatAmount(value: string | Decimal, decimals = 6): string {
 }
 
 export function withinTolerance(a: string | Decimal, b: string | Decimal, tolerance = '0.01'): boolean {
+  if (typeof a === 'string' && typeof b === 'string') {
+    const [x, y, t] = [micros(a), micros(b), micros(tolerance)];
+    if (x !== undefined && y !== undefined && t !== undefined) return (x > y ? x - y : y - x) <= t;
+  }
   return new D(a).minus(new D(b)).abs().lte(new D(tolerance));
+}
+
+/**
+ * The exact sum of decimal strings, as a plain decimal string. Pivot amounts (at most 6 decimals) are added as whole
+ * millionths (BigInt: exact at any size), which an import does for every invoice; any other form goes through Decimal.
+ */
+export function sumAmounts(values: readonly string[]): string {
+  let total = 0n;
+  for (const value of values) {
+    const m = micros(value);
+    if (m === undefined) return sum([...values]).toFixed();
+    total += m;
+  }
+  return fromMicros(total);
+}
+
+const MICRO_DECIMAL = /^([+-]?)(\d{1,30})(?:\.(\d{1,6}))?$/;
+const MICROS_PER_UNIT = 1_000_000n;
+
+/** A decimal string of at most 6 decimals in millionths, exactly; undefined for any other form. */
+function micros(value: string): bigint | undefined {
+  const m = MICRO_DECIMAL.exec(value);
+  if (!m) return undefined;
+  const magnitude = BigInt(m[2]) * MICROS_PER_UNIT + BigInt((m[3] ?? '').padEnd(6, '0'));
+  return m[1] === '-' ? -magnitude : magnitude;
+}
+
+/** Millionths as a plain decimal string, without trailing zeros (Decimal's toFixed() form). */
+function fromMicros(value: bigint): string {
+  const magnitude = value < 0n ? -value : value;
+  const units = (magnitude / MICROS_PER_UNIT).toString();
+  const fraction = (magnitude % MICROS_PER_UNIT).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${value < 0n ? '-' : ''}${units}${fraction ? `.${fraction}` : ''}`;
 }
