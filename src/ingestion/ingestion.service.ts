@@ -12,7 +12,7 @@ import { expandFlowInputs, expandZipInMemory, FlowInput, FlowInputProblem, ZipIn
 import { RecipientSettings } from '@/ingestion/invoice.checks';
 import { emptyReport, ImportOptions, ImportReport, mergeReports } from '@/ingestion/ingestion.types';
 import { FileStore } from '@/storage/file-store.port';
-import { StructuresRepository } from '@/structures/structures.repository';
+import { StructuresService } from '@/structures/structures.service';
 
 /**
  * Small flows stored together in one transaction, at most (FlowBatchImportService); their invoices also stay within
@@ -53,7 +53,7 @@ export class IngestionService {
   constructor(
     private readonly flows: FlowImportService,
     private readonly batches: FlowBatchImportService,
-    private readonly structures: StructuresRepository,
+    private readonly structures: StructuresService,
     private readonly store: FileStore,
     private readonly config: AppConfig,
     private readonly repository: IngestionRepository,
@@ -233,14 +233,15 @@ export class IngestionService {
 
   private async loadRecipients(): Promise<Map<string, RecipientSettings>> {
     const map = new Map<string, RecipientSettings>();
-    for (const s of await this.structures.findAll()) {
+    // Through the structures module's service, not its repository (a module reaches another by its public service).
+    for (const s of await this.structures.list()) {
       map.set(s.siret, {
         id: s.id,
         siret: s.siret,
         serviceRequired: s.serviceRequired,
         engagementRequired: s.engagementRequired,
         paymentDelayDays: s.paymentDelayDays,
-        services: new Map((s.services ?? []).map((x) => [x.code, { label: x.label, active: x.active }])),
+        services: new Map(s.services.map((x) => [x.code, { label: x.label, active: x.active }])),
       });
     }
     return map;
