@@ -93,4 +93,19 @@ describe('expandFlowInputs: ZIP entries in memory or in temp files', () => {
       expect(problems).toEqual([expect.objectContaining({ code: 'ZIP_UNREADABLE' })]);
     }
   });
+
+  it('refuses a streamed entry (a file on disk: temp file or memory) whose CRC-32 does not match, in French, and leaves no temp file', async () => {
+    const good = compressZipEntry({ name: 'ok.xml', data: Buffer.from('<ok/>'.repeat(100)) });
+    const bad = compressZipEntry({ name: 'x.xml', data: Buffer.from('<x/>'.repeat(500)) });
+    bad.crc = (bad.crc + 1) >>> 0;
+    await fs.writeFile(zipPath, assembleZip([good, bad]));
+    for (const memoryBytes of [undefined, 1_000_000]) {
+      const { inputs, problems } = await expandFlowInputs([zipPath], store, 10_000_000, memoryBytes);
+      expect(inputs).toEqual([]);
+      expect(problems).toEqual([
+        expect.objectContaining({ code: 'ZIP_UNREADABLE', message: 'Archive ZIP illisible (groupe.zip) : somme de contrôle CRC-32 incorrecte pour « x.xml » : archive ZIP corrompue' }),
+      ]);
+      expect(await fs.readdir(join(root, 'store', 'tmp')).catch(() => [])).toEqual([]);
+    }
+  });
 });

@@ -3,10 +3,11 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import { once } from 'node:events';
 import { basename, extname, join } from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
 import * as yauzl from 'yauzl';
 import { FileStore } from '@/storage/file-store.port';
 import { formatBytes, formatCount } from '@/common/money/french-format';
-import { entryBytesInMemory, gzipMemberOf, inflateEntryAt } from '@/common/zip/zip-entry';
+import { CrcMismatchError, entryBytesInMemory, gzipMemberOf, inflateEntryAt } from '@/common/zip/zip-entry';
 
 /** One candidate pivot flow on disk: a file given directly, found in a directory, or extracted from a ZIP. */
 export interface FlowInput {
@@ -204,10 +205,13 @@ async function extractEntries(
           const tmp = fits ? undefined : await store.tempPath('.xml');
           if (tmp) writing(tmp);
           let written = 0;
+          // yauzl checks the sizes, not the CRC-32: checked here, as inflateEntryAt does for entries in memory.
+          let crc = 0;
           const hash = createHash('sha256');
           const chunks: Buffer[] = [];
           stream.on('data', (chunk: Buffer) => {
             written += chunk.length;
+            crc = crc32(chunk, crc);
             hash.update(chunk);
             if (fits) chunks.push(chunk);
             // A flow bigger than the limit inflating from a small ZIP: stop before filling the disk. In memory, the
@@ -225,6 +229,7 @@ async function extractEntries(
               throw err;
             }
           } else await finished(stream);
+          if (crc >>> 0 !== entry.crc32 >>> 0) throw new CrcMismatchError(entry.fileName);
           const sha256 = hash.digest('hex');
           if (tmp) out.push({ fileName, path: tmp, temporary: true, sha256, size: written });
           else out.push({ fileName, path: `${path}!${basename(entry.fileName)}`, temporary: false, content: Buffer.concat(chunks), sha256, size: written });

@@ -15,7 +15,12 @@ export class ZipDataError extends Error {
   }
 }
 
-export class CrcMismatchError extends Error {}
+/** The entry's content does not match its CRC-32 (APPNOTE 4.4.7): the archive is corrupted. */
+export class CrcMismatchError extends Error {
+  constructor(entryName?: string) {
+    super(`somme de contrôle CRC-32 incorrecte${entryName ? ` pour « ${entryName} »` : ''} : archive ZIP corrompue`);
+  }
+}
 
 /**
  * The entry's stored (compressed) bytes, from an archive in memory: a slice of it, located by yauzl's reading of the
