@@ -240,6 +240,7 @@ export class IngestionService {
         siret: s.siret,
         serviceRequired: s.serviceRequired,
         engagementRequired: s.engagementRequired,
+        engagementOrServiceRequired: s.engagementOrServiceRequired,
         paymentDelayDays: s.paymentDelayDays,
         services: new Map(s.services.map((x) => [x.code, { label: x.label, active: x.active }])),
       });

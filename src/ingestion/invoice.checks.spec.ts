@@ -1,4 +1,4 @@
-import { checkInvoice } from '@/ingestion/invoice.checks';
+import { checkInvoice, RecipientSettings } from '@/ingestion/invoice.checks';
 import { PivotInvoice } from '@/pivot/pivot.types';
 
 const N = '\u202f';
@@ -41,3 +41,45 @@ describe('invoice checks: amounts in the messages are French and exact', () => {
     ]);
   });
 });
+
+describe('invoice checks: « N° d’engagement ou code service » (Chorus Pro gestionNumeroEJOuCodeService)', () => {
+  const recipient = (rules: Partial<Pick<RecipientSettings, 'serviceRequired' | 'engagementRequired' | 'engagementOrServiceRequired'>>): RecipientSettings => ({
+    id: 'r',
+    siret: '21490412000018',
+    serviceRequired: false,
+    engagementRequired: false,
+    engagementOrServiceRequired: false,
+    paymentDelayDays: 30,
+    services: new Map([['ST', { label: 'Services techniques', active: true }]]),
+    ...rules,
+  });
+  const missing = (inv: PivotInvoice, r: RecipientSettings) =>
+    checkInvoice(inv, r)
+      .map((a) => a.code)
+      .filter((c) => c.startsWith('MISSING_') && c !== 'MISSING_INVOICE_PDF');
+  const base = () => invoice({ ht: '100.00', ttc: '120.00' }, ['20.00']);
+
+  it('asks for one of the two: either is enough, neither is MISSING_ENGAGEMENT_OR_SERVICE', () => {
+    const rule = recipient({ engagementOrServiceRequired: true });
+    expect(missing(base(), rule)).toEqual(['MISSING_ENGAGEMENT_OR_SERVICE']);
+    const withService = base();
+    withService.debtor.serviceCode = 'ST';
+    expect(missing(withService, rule)).toEqual([]);
+    const withEngagement = base();
+    withEngagement.engagement = { engagementNumber: 'EJ-2026-001' };
+    expect(missing(withEngagement, rule)).toEqual([]);
+    const blank = base();
+    blank.engagement = { engagementNumber: '   ' };
+    expect(missing(blank, rule)).toEqual(['MISSING_ENGAGEMENT_OR_SERVICE']);
+    expect(checkInvoice(base(), rule).find((a) => a.code === 'MISSING_ENGAGEMENT_OR_SERVICE')?.message).toBe(
+      "Le numéro d'engagement ou le code service est obligatoire pour la structure 21490412000018 et les deux sont absents",
+    );
+  });
+
+  it('adds nothing when a stricter rule already says what is missing', () => {
+    expect(missing(base(), recipient({ engagementOrServiceRequired: true, serviceRequired: true }))).toEqual(['MISSING_SERVICE_CODE']);
+    expect(missing(base(), recipient({ engagementOrServiceRequired: true, engagementRequired: true }))).toEqual(['MISSING_ENGAGEMENT']);
+    expect(missing(base(), recipient({}))).toEqual([]);
+  });
+});
+

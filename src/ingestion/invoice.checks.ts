@@ -11,6 +11,8 @@ export interface RecipientSettings {
   siret: string;
   serviceRequired: boolean;
   engagementRequired: boolean;
+  /** « N° d'engagement ou code service » (Chorus Pro gestionNumeroEJOuCodeService): one of the two. */
+  engagementOrServiceRequired: boolean;
   paymentDelayDays: number;
   services: Map<string, { label: string; active: boolean }>;
 }
@@ -21,6 +23,7 @@ export type AnomalyCode =
   | 'UNKNOWN_SERVICE'
   | 'MISSING_SERVICE_CODE'
   | 'MISSING_ENGAGEMENT'
+  | 'MISSING_ENGAGEMENT_OR_SERVICE'
   | 'AMOUNTS_INCONSISTENT'
   | 'MISSING_INVOICE_PDF'
   | 'INVALID_IBAN'
@@ -34,6 +37,7 @@ export const ANOMALY_LABELS: Record<AnomalyCode, string> = {
   UNKNOWN_SERVICE: 'Service inconnu ou inactif',
   MISSING_SERVICE_CODE: 'Code service manquant',
   MISSING_ENGAGEMENT: 'N° d’engagement manquant',
+  MISSING_ENGAGEMENT_OR_SERVICE: 'N° d’engagement ou code service manquant',
   AMOUNTS_INCONSISTENT: 'Montants incohérents',
   MISSING_INVOICE_PDF: 'PDF de la facture manquant',
   INVALID_IBAN: 'IBAN invalide',
@@ -77,8 +81,16 @@ export function checkInvoice(invoice: PivotInvoice, recipient: RecipientSettings
     } else if (recipient.serviceRequired) {
       add('MISSING_SERVICE_CODE', `Le code service est obligatoire pour la structure ${recipient.siret} et il est absent`);
     }
-    if (recipient.engagementRequired && !invoice.engagement.engagementNumber?.trim()) {
+    const engagement = invoice.engagement.engagementNumber?.trim();
+    if (recipient.engagementRequired && !engagement) {
       add('MISSING_ENGAGEMENT', `Le numéro d'engagement est obligatoire pour la structure ${recipient.siret} et il est absent`);
+    }
+    // Either one suffices; when a stricter rule above already flagged a missing one, this adds nothing.
+    if (recipient.engagementOrServiceRequired && !code && !engagement && !recipient.serviceRequired && !recipient.engagementRequired) {
+      add(
+        'MISSING_ENGAGEMENT_OR_SERVICE',
+        `Le numéro d'engagement ou le code service est obligatoire pour la structure ${recipient.siret} et les deux sont absents`,
+      );
     }
   }
 

@@ -7,7 +7,7 @@ const remote = (codeService: string, libelleService: string, estActif = true) =>
 describe('structure settings diff (Chorus Pro against stored)', () => {
   it('adds, renames, deactivates, reactivates; a service gone from Chorus Pro is deactivated, never dropped', () => {
     const { changes, services } = diff(
-      { serviceRequired: false, engagementRequired: false, services: [local('A', 'Alpha'), local('B', 'Bêta'), local('C', 'Gamma', false), local('D', 'Delta')] },
+      { serviceRequired: false, engagementRequired: false, engagementOrServiceRequired: false, services: [local('A', 'Alpha'), local('B', 'Bêta'), local('C', 'Gamma', false), local('D', 'Delta')] },
       {},
       [remote('A', 'Alpha'), remote('B', 'Bêta bis', false), remote('C', 'Gamma'), remote('E', 'Epsilon')],
     );
@@ -28,10 +28,14 @@ describe('structure settings diff (Chorus Pro against stored)', () => {
   });
 
   it('follows the « obligatoire » settings only when Chorus Pro states them, and changes nothing twice', () => {
-    const current = { serviceRequired: false, engagementRequired: true, services: [] };
+    const current = { serviceRequired: false, engagementRequired: true, engagementOrServiceRequired: false, services: [] };
     expect(diff(current, {}, []).changes).toEqual([]);
-    const { changes, settings } = diff(current, { codeServiceDoitEtreRenseigne: true, numeroEJDoitEtreRenseigne: true }, []);
-    expect(settings).toEqual({ serviceRequired: true });
-    expect(changes.map((c) => c.message)).toEqual(['Code service obligatoire : non → oui (Chorus Pro)']);
+    const { changes, settings } = diff(current, { codeServiceDoitEtreRenseigne: true, numeroEJDoitEtreRenseigne: true, gestionNumeroEJOuCodeService: true }, []);
+    expect(settings).toEqual({ serviceRequired: true, engagementOrServiceRequired: true });
+    expect(changes.map((c) => c.message)).toEqual([
+      'Code service obligatoire : non → oui (Chorus Pro)',
+      'N° d’engagement ou code service obligatoire : non → oui (Chorus Pro)',
+    ]);
+    expect(changes.map((c) => c.change)).toEqual(['SERVICE_REQUIRED_CHANGED', 'ENGAGEMENT_OR_SERVICE_CHANGED']);
   });
 });

@@ -45,6 +45,8 @@ export interface StructureHistoryView {
 const SOURCE = 'chorus-pro';
 const SERVICES_PAGE_SIZE = 100;
 const yesNo = (v: boolean) => (v ? 'oui' : 'non');
+/** The invoice requirements of a structure that Chorus Pro's `parametres` set. */
+type RequirementKey = 'serviceRequired' | 'engagementRequired' | 'engagementOrServiceRequired';
 /** Failures that would fail the whole pull of the structure anyway (chorus-pro.errors.ts). */
 const STOPS_THE_PULL = new Set(['CHORUS_PRO_ACCOUNT_REFUSED', 'CHORUS_PRO_AUTH', 'CHORUS_PRO_UNAVAILABLE', 'CHORUS_PRO_DAILY_QUOTA', 'CHORUS_PRO_NOT_CONFIGURED']);
 
@@ -169,10 +171,10 @@ interface Diffed extends StructureSyncChange {
 
 /** What Chorus Pro says against what is stored: the services to write, the settings to change, one change each. */
 export function diff(
-  current: Pick<StructureEntity, 'serviceRequired' | 'engagementRequired' | 'services'>,
+  current: Pick<StructureEntity, RequirementKey | 'services'>,
   parametres: ParametresStructureCpp,
   remote: ServiceCpp[],
-): { changes: Diffed[]; services: Array<{ code: string; label: string; active: boolean }>; settings: Partial<Pick<StructureEntity, 'serviceRequired' | 'engagementRequired'>> } {
+): { changes: Diffed[]; services: Array<{ code: string; label: string; active: boolean }>; settings: Partial<Pick<StructureEntity, RequirementKey>> } {
   const changes: Diffed[] = [];
   const services: Array<{ code: string; label: string; active: boolean }> = [];
   const local = new Map((current.services ?? []).map((s) => [s.code, s]));
@@ -217,14 +219,15 @@ export function diff(
       message: `Service « ${mine.code} » (${mine.label}) absent de Chorus Pro : désactivé`,
     });
   }
-  const settings: Partial<Pick<StructureEntity, 'serviceRequired' | 'engagementRequired'>> = {};
-  const flag = (key: 'serviceRequired' | 'engagementRequired', value: boolean | undefined, change: StructureChange, label: string) => {
+  const settings: Partial<Pick<StructureEntity, RequirementKey>> = {};
+  const flag = (key: RequirementKey, value: boolean | undefined, change: StructureChange, label: string) => {
     if (typeof value !== 'boolean' || value === current[key]) return;
     settings[key] = value;
     changes.push({ change, serviceCode: null, before: { [key]: current[key] }, after: { [key]: value }, message: `${label} : ${yesNo(current[key])} → ${yesNo(value)} (Chorus Pro)` });
   };
   flag('serviceRequired', parametres.codeServiceDoitEtreRenseigne, 'SERVICE_REQUIRED_CHANGED', 'Code service obligatoire');
   flag('engagementRequired', parametres.numeroEJDoitEtreRenseigne, 'ENGAGEMENT_REQUIRED_CHANGED', 'Numéro d’engagement obligatoire');
+  flag('engagementOrServiceRequired', parametres.gestionNumeroEJOuCodeService, 'ENGAGEMENT_OR_SERVICE_CHANGED', 'N° d’engagement ou code service obligatoire');
   return { changes, services, settings };
 }
 

@@ -21,6 +21,10 @@ export class StructureEntity {
   @Column({ name: 'engagement_required', default: false })
   engagementRequired: boolean;
 
+  /** « Gestion N° EJ ou code service »: the engagement number or the service code, one of the two is required. */
+  @Column({ name: 'engagement_or_service_required', default: false })
+  engagementOrServiceRequired: boolean;
+
   /** Délai global de paiement in days (30, 50 for public health establishments): follows `publicHealthBody`. */
   @Column({ name: 'payment_delay_days', type: 'int', default: 30 })
   paymentDelayDays: number;

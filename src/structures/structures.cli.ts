@@ -33,6 +33,7 @@ function addCommand(structures: Command, ctx: CliContext): void {
     .option('--inactive-service <CODE=Libellé>', 'service inactif (répétable)', collect, [])
     .option('--service-required', 'code service obligatoire', false)
     .option('--engagement-required', "numéro d'engagement obligatoire", false)
+    .option('--engagement-or-service-required', "numéro d'engagement ou code service obligatoire (l'un des deux)", false)
     .option('--payment-delay-days <n>', 'délai global de paiement (30 ; 50 pour un établissement de santé)', nonNegativeInt)
     .option('--public-health-body', 'établissement public de santé : délai global de paiement de 50 jours')
     .option('--no-public-health-body', "n'est pas un établissement public de santé : délai de 30 jours")
@@ -47,6 +48,7 @@ function addCommand(structures: Command, ctx: CliContext): void {
         ],
         serviceRequired: opts.serviceRequired,
         engagementRequired: opts.engagementRequired,
+        engagementOrServiceRequired: opts.engagementOrServiceRequired,
         paymentDelayDays: opts.paymentDelayDays,
         publicHealthBody: opts.publicHealthBody,
       });
@@ -122,7 +124,7 @@ function listCommand(structures: Command, ctx: CliContext): void {
 function syncCommand(structures: Command, ctx: CliContext): void {
   structures
     .command('sync')
-    .description('Relit dans Chorus Pro les services et les paramètres (code service, engagement obligatoires) des structures ayant un compte technique')
+    .description('Relit dans Chorus Pro les services et les paramètres (code service, engagement, l’un ou l’autre obligatoires) des structures ayant un compte technique')
     .option('--siret <siret>', 'une seule structure')
     .option('--json', 'sortie JSON')
     .action(async (opts) => {

@@ -24,6 +24,7 @@ class StructureDto {
   services?: ServiceDto[];
   @ApiPropertyOptional() @IsOptional() @IsBoolean() serviceRequired?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() engagementRequired?: boolean;
+  @ApiPropertyOptional({ description: 'N° d’engagement ou code service : l’un des deux sur chaque facture' }) @IsOptional() @IsBoolean() engagementOrServiceRequired?: boolean;
   @ApiPropertyOptional({ description: 'délai global de paiement : 30, ou 50 pour un établissement public de santé (R2192-10)', enum: [30, 50] })
   @IsOptional()
   @IsInt()

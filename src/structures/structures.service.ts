@@ -14,6 +14,8 @@ export interface StructureInput {
   services?: Array<{ code: string; label: string; active?: boolean }>;
   serviceRequired?: boolean;
   engagementRequired?: boolean;
+  /** « N° d'engagement ou code service » : one of the two on every invoice. */
+  engagementOrServiceRequired?: boolean;
   /** Délai global de paiement: 30 or 50 days only (R2192-10); given with `publicHealthBody`, both must agree. */
   paymentDelayDays?: number;
   /** Établissement public de santé: 50 days instead of 30 (R2192-10). */
@@ -26,6 +28,7 @@ export interface StructureView {
   name: string;
   serviceRequired: boolean;
   engagementRequired: boolean;
+  engagementOrServiceRequired: boolean;
   paymentDelayDays: number;
   publicHealthBody: boolean;
   services: Array<{ code: string; label: string; active: boolean }>;
@@ -72,6 +75,7 @@ export class StructuresService {
         name: input.name.trim(),
         serviceRequired: input.serviceRequired ?? existing?.serviceRequired ?? false,
         engagementRequired: input.engagementRequired ?? existing?.engagementRequired ?? false,
+        engagementOrServiceRequired: input.engagementOrServiceRequired ?? existing?.engagementOrServiceRequired ?? false,
         ...delay,
         services: undefined,
       });
@@ -198,6 +202,7 @@ function toView(s: StructureEntity): StructureView {
     name: s.name,
     serviceRequired: s.serviceRequired,
     engagementRequired: s.engagementRequired,
+    engagementOrServiceRequired: s.engagementOrServiceRequired ?? false,
     paymentDelayDays: s.paymentDelayDays,
     publicHealthBody: s.publicHealthBody,
     services: (s.services ?? [])

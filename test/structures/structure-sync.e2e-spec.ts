@@ -59,6 +59,30 @@ describe('structure settings synced from Chorus Pro', () => {
     expect(history.find((r) => r.change === 'SERVICE_DEACTIVATED')).toMatchObject({ serviceCode: 'ST', source: 'chorus-pro', message: expect.stringContaining('désactivé dans Chorus Pro') });
   });
 
+  it('« N° d’engagement ou code service » switched on in Chorus Pro: an invoice with neither is MISSING_ENGAGEMENT_OR_SERVICE, one with either is not', async () => {
+    h = await startPullHarness({ structures: 1, invoices: 0 });
+    const { state } = h.sim;
+    const sim = state.structures[0];
+    state.structureSettings.setRequirements(sim, { codeServiceDoitEtreRenseigne: false, numeroEJDoitEtreRenseigne: false, gestionNumeroEJOuCodeService: true });
+    const [neither, withEngagement] = state.addInvoices(2, { structure: sim });
+    for (const inv of [neither, withEngagement]) {
+      inv.spec.debtor.serviceCode = undefined;
+      inv.spec.debtor.serviceName = undefined;
+    }
+    neither.spec.engagement = undefined;
+    withEngagement.spec.engagement = { engagementNumber: 'EJ-2026-042' };
+    const report = await h.get(PullService).run();
+    expect(report.errors).toEqual([]);
+    expect((await anomaliesOf(neither.idFacture)).map((a: { code: string }) => a.code)).toEqual(['MISSING_ENGAGEMENT_OR_SERVICE']);
+    expect(await anomaliesOf(withEngagement.idFacture)).toEqual([]);
+    expect(await h.get(StructuresService).get(sim.siret)).toMatchObject({ engagementOrServiceRequired: true, serviceRequired: false, engagementRequired: false });
+    const history = await h.get(StructureSyncService).recentHistory(sim.siret);
+    expect(history.find((r) => r.change === 'ENGAGEMENT_OR_SERVICE_CHANGED')).toMatchObject({
+      source: 'chorus-pro',
+      message: 'N° d’engagement ou code service obligatoire : non → oui (Chorus Pro)',
+    });
+  });
+
   it('applies added, renamed, reactivated and vanished services over several pages, once, and says so in French (CLI, API)', async () => {
     h = await startPullHarness({ structures: 1, invoices: 0 });
     const { state } = h.sim;

@@ -20,6 +20,7 @@ import { StructureSync1700000015400 } from '@/database/migrations/1700000015400-
 import { WorksInvoices1700000015500 } from '@/database/migrations/1700000015500-works-invoices';
 import { MillionInvoices1700000015800 } from '@/database/migrations/1700000015800-million-invoices';
 import { FlowRawPackKeys1700000016000 } from '@/database/migrations/1700000016000-flow-raw-pack-keys';
+import { EngagementOrService1700000016100 } from '@/database/migrations/1700000016100-engagement-or-service';
 // Migrations in order of their timestamp. Never `synchronize` outside tests' throwaway databases.
 
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   WorksInvoices1700000015500,
   MillionInvoices1700000015800,
   FlowRawPackKeys1700000016000,
+  EngagementOrService1700000016100,
 ];

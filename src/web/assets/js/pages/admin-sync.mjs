@@ -13,12 +13,13 @@ const CHANGES = {
   SERVICE_REACTIVATED: 'Service réactivé',
   SERVICE_REQUIRED_CHANGED: 'Code service obligatoire',
   ENGAGEMENT_REQUIRED_CHANGED: 'Engagement obligatoire',
+  ENGAGEMENT_OR_SERVICE_CHANGED: 'Engagement ou code service obligatoire',
 };
 
 export async function mount(body) {
   const structures = myStructures();
   if (!structures.length) return clear(body, h('p', { class: 'muted' }, 'Aucune structure.'));
-  clear(body, h('p', { class: 'sub' }, 'Services et paramètres (code service, engagement obligatoires) relus dans Chorus Pro avant chaque récupération des factures.'));
+  clear(body, h('p', { class: 'sub' }, 'Services et paramètres (code service, engagement, l’un ou l’autre obligatoires) relus dans Chorus Pro avant chaque récupération des factures.'));
   for (const s of structures) {
     const box = h('div', { dataset: { syncStructure: s.siret } });
     body.append(box);

@@ -167,7 +167,10 @@ export async function render(main) {
         [
           { label: 'SIRET', cell: (s) => s.siret, class: 'nowrap' },
           { label: 'Structure', cell: (s) => s.name, class: 'wrap' },
-          { label: 'Service / engagement obligatoires', cell: (s) => `${s.serviceRequired ? 'oui' : 'non'} / ${s.engagementRequired ? 'oui' : 'non'}` },
+          {
+            label: 'Service / engagement obligatoires',
+            cell: (s) => `${s.serviceRequired ? 'oui' : 'non'} / ${s.engagementRequired ? 'oui' : 'non'}${s.engagementOrServiceRequired ? ' (l’un ou l’autre : oui)' : ''}`,
+          },
           { label: 'Délai de paiement', cell: (s) => `${s.paymentDelayDays} j${s.publicHealthBody ? ' (établissement public de santé)' : ''}`, num: true },
           { label: 'Services', cell: (s) => s.services.map((x) => `${x.code}${x.active ? '' : ' (inactif)'}`).join(', '), class: 'wrap' },
           { label: 'Compte technique', cell: (s) => s.technicalAccountLogin ?? '—', class: 'wrap' },
@@ -197,6 +200,7 @@ export async function render(main) {
     const name = h('input', { type: 'text', value: s.name, required: true });
     const serviceRequired = h('input', { type: 'checkbox', checked: s.serviceRequired });
     const engagementRequired = h('input', { type: 'checkbox', checked: s.engagementRequired });
+    const engagementOrServiceRequired = h('input', { type: 'checkbox', checked: s.engagementOrServiceRequired });
     // R2192-10 du code de la commande publique: 30 days, 50 for an établissement public de santé; nothing else.
     const delay = h(
       'select',
@@ -219,6 +223,7 @@ export async function render(main) {
         field('structure-name', 'Nom', name),
         h('label', { class: 'inline' }, serviceRequired, 'Code service obligatoire'),
         h('label', { class: 'inline' }, engagementRequired, "N° d'engagement obligatoire"),
+        h('label', { class: 'inline' }, engagementOrServiceRequired, "N° d'engagement ou code service obligatoire (l'un des deux)"),
         field('structure-delay', 'Délai global de paiement', delay),
         field('structure-return-mode', 'Retour des statuts vers Chorus Pro', mode),
         h('label', { class: 'inline', title: 'Oui : Hélios indique à Chorus Pro la mise à disposition du comptable et la mise en paiement ; Passerelle ne les envoie pas.' }, helios, 'Comptable sous Hélios (Hélios indique la mise en paiement à Chorus Pro)'),
@@ -249,6 +254,7 @@ export async function render(main) {
             name: name.value,
             serviceRequired: serviceRequired.checked,
             engagementRequired: engagementRequired.checked,
+            engagementOrServiceRequired: engagementOrServiceRequired.checked,
             publicHealthBody: delay.value === 'yes',
             services: edited,
           });
