@@ -29,7 +29,7 @@ export interface DirectoryImportOptions {
   onProgress?: (rows: number) => void;
 }
 
-type Field = 'siret' | 'name' | 'active' | 'estMOA' | 'serviceRequired' | 'engagementRequired' | 'serviceCode' | 'serviceLabel' | 'serviceActive' | 'idStructureCpp';
+type Field = 'siret' | 'name' | 'active' | 'estMOA' | 'serviceRequired' | 'engagementRequired' | 'engagementOrServiceRequired' | 'serviceCode' | 'serviceLabel' | 'serviceActive' | 'idStructureCpp';
 
 // Accepted headers, compared without case, accents, spaces nor punctuation: the French labels of a
 // Chorus Pro export or the API's field names.
@@ -40,6 +40,7 @@ const ALIASES: Record<Field, string[]> = {
   estMOA: ['estmoa', 'moa'],
   serviceRequired: ['serviceobligatoire', 'codeserviceobligatoire', 'gestionservice', 'codeservicedoitetrerenseigne'],
   engagementRequired: ['engagementobligatoire', 'numeroengagementobligatoire', 'numerodengagementobligatoire', 'gestionengagement', 'numeroengagementdoitetrerenseigne'],
+  engagementOrServiceRequired: ['gestionnumeroejoucodeservice', 'engagementoucodeservice', 'engagementoucodeserviceobligatoire', 'ejoucodeservice', 'gestionengagementouservice'],
   serviceCode: ['codeservice', 'service'],
   serviceLabel: ['libelleservice', 'nomservice', 'designationservice'],
   serviceActive: ['serviceactif', 'statutservice', 'estactif'],
@@ -127,8 +128,9 @@ export class DirectoryImportService {
           const estMOA = bool(get('estMOA'), false);
           const serviceRequired = bool(get('serviceRequired'), false);
           const engagementRequired = bool(get('engagementRequired'), false);
+          const engagementOrServiceRequired = bool(get('engagementOrServiceRequired'), false);
           const serviceActive = bool(get('serviceActive'), true);
-          if (active === null || estMOA === null || serviceRequired === null || engagementRequired === null || serviceActive === null) {
+          if (active === null || estMOA === null || serviceRequired === null || engagementRequired === null || engagementOrServiceRequired === null || serviceActive === null) {
             return reject('Valeur oui/non (ou ACTIF/INACTIF) attendue');
           }
           const serviceCode = get('serviceCode');
@@ -146,6 +148,7 @@ export class DirectoryImportService {
             estMOA,
             serviceRequired,
             engagementRequired,
+            engagementOrServiceRequired,
             idStructureCpp: Number.isFinite(idCpp) && idCpp > 0 ? idCpp : null,
             services: service,
           };

@@ -30,6 +30,10 @@ export class DirectoryStructureEntity {
   @Column({ name: 'engagement_required' })
   engagementRequired: boolean;
 
+  /** « N° d'engagement ou code service » (API: gestionNumeroEJOuCodeService): one of the two. */
+  @Column({ name: 'engagement_or_service_required', default: false })
+  engagementOrServiceRequired: boolean;
+
   /** 'api' (structures/v1/rechercher) or 'csv' (passerelle annuaire import). */
   @Column({ length: 10 })
   source: string;

@@ -42,17 +42,18 @@ export class DirectoryService {
   private async writeChunk(em: EntityManager, rows: DirectoryStructureInput[], options: UpsertManyOptions): Promise<void> {
     const params: unknown[] = [];
     const values = rows.map((r) => {
-      params.push(r.siret, r.idStructureCpp ?? null, r.name, r.active, r.estMOA ?? false, r.serviceRequired ?? false, r.engagementRequired ?? false, options.source ?? 'api');
-      const b = params.length - 8;
-      return `($${b + 1}, $${b + 2}::bigint, $${b + 3}, $${b + 4}::boolean, $${b + 5}::boolean, $${b + 6}::boolean, $${b + 7}::boolean, $${b + 8}, now())`;
+      params.push(r.siret, r.idStructureCpp ?? null, r.name, r.active, r.estMOA ?? false, r.serviceRequired ?? false, r.engagementRequired ?? false, r.engagementOrServiceRequired ?? false, options.source ?? 'api');
+      const b = params.length - 9;
+      return `($${b + 1}, $${b + 2}::bigint, $${b + 3}, $${b + 4}::boolean, $${b + 5}::boolean, $${b + 6}::boolean, $${b + 7}::boolean, $${b + 8}::boolean, $${b + 9}, now())`;
     });
     await em.query(
-      `INSERT INTO directory_structures (siret, id_structure_cpp, name, active, est_moa, service_required, engagement_required, source, updated_at)
+      `INSERT INTO directory_structures (siret, id_structure_cpp, name, active, est_moa, service_required, engagement_required, engagement_or_service_required, source, updated_at)
        VALUES ${values.join(',')}
        ON CONFLICT (siret) DO UPDATE SET
          id_structure_cpp = COALESCE(EXCLUDED.id_structure_cpp, directory_structures.id_structure_cpp),
          name = EXCLUDED.name, active = EXCLUDED.active, est_moa = EXCLUDED.est_moa,
          service_required = EXCLUDED.service_required, engagement_required = EXCLUDED.engagement_required,
+         engagement_or_service_required = EXCLUDED.engagement_or_service_required,
          source = EXCLUDED.source, updated_at = now()`,
       params,
     );
@@ -83,7 +84,7 @@ export class DirectoryService {
 
   async find(siret: string): Promise<DirectoryStructureView | null> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT siret, name, active, est_moa, service_required, engagement_required FROM directory_structures WHERE siret = $1`,
+      `SELECT siret, name, active, est_moa, service_required, engagement_required, engagement_or_service_required FROM directory_structures WHERE siret = $1`,
       [siret],
     );
     if (!rows.length) return null;
@@ -99,6 +100,7 @@ export class DirectoryService {
       estMOA: Boolean(r.est_moa),
       serviceRequired: Boolean(r.service_required),
       engagementRequired: Boolean(r.engagement_required),
+      engagementOrServiceRequired: Boolean(r.engagement_or_service_required),
       services: services.map((s) => ({ code: s.code, label: s.label, active: Boolean(s.active) })),
     };
   }
@@ -133,6 +135,10 @@ export class DirectoryService {
     }
     if (!engagementNumber && s.engagementRequired) {
       issues.push({ code: 'CPP_ENGAGEMENT_REQUIRED', message: `Numéro d'engagement obligatoire pour ${s.name} (SIRET ${siret})` });
+    }
+    // One of the two suffices; nothing more when a stricter rule above already says what is missing.
+    if (!serviceCode && !engagementNumber && s.engagementOrServiceRequired && !s.serviceRequired && !s.engagementRequired) {
+      issues.push({ code: 'CPP_ENGAGEMENT_OR_SERVICE_REQUIRED', message: `Numéro d'engagement ou code service obligatoire pour ${s.name} (SIRET ${siret}) : aucun des deux n'est donné` });
     }
     return issues;
   }

@@ -17,6 +17,8 @@ export interface DirectoryStructureInput {
   serviceRequired?: boolean;
   /** « Numéro d'engagement obligatoire ». */
   engagementRequired?: boolean;
+  /** « N° d'engagement ou code service » (gestionNumeroEJOuCodeService): one of the two. */
+  engagementOrServiceRequired?: boolean;
   /** Services of the structure; absent = leave the stored services as they are. */
   services?: Array<{ code: string; label: string; active: boolean }>;
 }
@@ -38,5 +40,6 @@ export interface DirectoryStructureView {
   estMOA: boolean;
   serviceRequired: boolean;
   engagementRequired: boolean;
+  engagementOrServiceRequired: boolean;
   services: Array<{ code: string; label: string; active: boolean }>;
 }
