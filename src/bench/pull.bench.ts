@@ -36,6 +36,7 @@ interface SimStats {
   downloadedInvoices: number;
   downloadedTwice: number;
   firstCallAt: number | null;
+  preparedAnswers: number;
   builtAnswers: number;
 }
 
@@ -55,6 +56,9 @@ interface RunFigures {
   floorS: number;
   ratio: number;
   servingS: number;
+  /** telecharger/groupe answers served from prepared parts, and those the simulator had to build during the pull. */
+  preparedAnswers: number;
+  builtAnswers: number;
   maxInFlight: number;
   rejected429: number;
   importS?: number;
@@ -213,6 +217,8 @@ function figuresOf(
     floorS,
     ratio: wallS / floorS,
     servingS: s.servingMs / 1000,
+    preparedAnswers: s.preparedAnswers,
+    builtAnswers: s.builtAnswers,
     maxInFlight: s.maxInFlight,
     rejected429: s.rejected429,
     importS: report.timings ? report.timings.importMs / 1000 : undefined,
@@ -226,6 +232,7 @@ function printRun(f: RunFigures): void {
   line('Plancher d’appels (appels ÷ quota)', `${f.floorS.toFixed(2)} s (${f.calls} appels ÷ ${(f.calls / f.floorS).toFixed(0)}/s)`);
   line('Ratio durée ÷ plancher (cible ≤ 3)', `${f.ratio.toFixed(2)} ${f.ratio <= 3 ? 'OK' : 'KO'}`);
   line('Temps de service du simulateur', `${f.servingS.toFixed(2)} s`);
+  line('Téléchargements préparés / construits', `${f.preparedAnswers} / ${f.builtAnswers}${f.builtAnswers === 0 ? ' OK' : ''}`);
   line('Appels en vol au plus', `${f.maxInFlight}`);
   line('429 reçus (cible 0)', `${f.rejected429} ${f.rejected429 === 0 ? 'OK' : 'KO'}`);
   line('Factures enregistrées (attendu, distinctes)', `${f.stored} (${f.expected}, ${f.distinct} distinctes) ${f.stored === f.expected && f.distinct === f.expected ? 'OK' : 'KO'}${f.errors ? `, ${f.errors} erreur(s)` : ''}`);

@@ -55,45 +55,104 @@ export function assembleZip(entries: CompressedZipEntry[]): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
-  for (const { name, method, crc, size, payload } of entries) {
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0
-    local.writeUInt16LE(UTF8_FLAG, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(payload.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    parts.push(local, name, payload);
-
-    const header = Buffer.alloc(46);
-    header.writeUInt32LE(0x02014b50, 0);
-    header.writeUInt16LE(0x0314, 4); // made by: Unix, 2.0
-    header.writeUInt16LE(20, 6);
-    header.writeUInt16LE(UTF8_FLAG, 8);
-    header.writeUInt16LE(method, 10);
-    header.writeUInt16LE(DOS_TIME, 12);
-    header.writeUInt16LE(DOS_DATE, 14);
-    header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(payload.length, 20);
-    header.writeUInt32LE(size, 24);
-    header.writeUInt16LE(name.length, 28);
-    header.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external attrs: regular file rw-r--r--
-    header.writeUInt32LE(offset, 42);
-    central.push(header, name);
-
-    offset += local.length + name.length + payload.length;
+  for (const entry of entries) {
+    const local = localHeader(entry, 0);
+    parts.push(local, entry.name, entry.payload);
+    central.push(centralHeader(entry, offset), entry.name);
+    offset += local.length + entry.name.length + entry.payload.length;
   }
   const centralSize = central.reduce((n, b) => n + b.length, 0);
+  const end = endOfCentralDirectory(entries.length, centralSize, offset);
+  return Buffer.concat([...parts, ...central, end]);
+}
+
+/** APPNOTE 4.6 third-party mappings, 0xa220 « Microsoft Open Packaging Growth Hint »: padding, skipped by readers. */
+const PADDING_EXTRA_ID = 0xa220;
+
+/**
+ * One entry's local record (header, name, data) whose length is a multiple of 3, so that its base64 can be computed
+ * once and set end to end with other records' (base64 of concatenated bytes = concatenated base64 when every part but
+ * the last is a multiple of 3 bytes long). The padding is an extra field of the local header (4 to 6 bytes).
+ */
+export interface Base64ZipRecord {
+  entry: CompressedZipEntry;
+  /** Bytes of the local record, padding included. */
+  length: number;
+  /** Its base64, as ASCII bytes. */
+  base64: Buffer;
+}
+
+export function base64ZipRecord(entry: CompressedZipEntry): Base64ZipRecord {
+  const bare = 30 + entry.name.length + entry.payload.length;
+  const extra = bare % 3 === 0 ? 0 : 4 + ((3 - ((bare + 4) % 3)) % 3);
+  const local = localHeader(entry, extra);
+  const record = Buffer.concat([local, entry.name, padding(extra), entry.payload]);
+  return { entry, length: record.length, base64: Buffer.from(record.toString('base64'), 'ascii') };
+}
+
+/**
+ * The base64 (ASCII bytes) of the ZIP of these records, in this order: their ready base64 end to end, then the
+ * central directory's, the only part computed here. Same archive as assembleZip but for the padding fields.
+ */
+export function assembleZipBase64(records: Base64ZipRecord[]): Buffer {
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const { entry, length } of records) {
+    central.push(centralHeader(entry, offset), entry.name);
+    offset += length;
+  }
+  const directory = Buffer.concat([...central, endOfCentralDirectory(records.length, central.reduce((n, b) => n + b.length, 0), offset)]);
+  return Buffer.concat([...records.map((r) => r.base64), Buffer.from(directory.toString('base64'), 'ascii')]);
+}
+
+function padding(extra: number): Buffer {
+  if (extra === 0) return Buffer.alloc(0);
+  const field = Buffer.alloc(extra);
+  field.writeUInt16LE(PADDING_EXTRA_ID, 0);
+  field.writeUInt16LE(extra - 4, 2);
+  return field;
+}
+
+function localHeader({ name, method, crc, size, payload }: CompressedZipEntry, extra: number): Buffer {
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4); // version needed: 2.0
+  local.writeUInt16LE(UTF8_FLAG, 6);
+  local.writeUInt16LE(method, 8);
+  local.writeUInt16LE(DOS_TIME, 10);
+  local.writeUInt16LE(DOS_DATE, 12);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(payload.length, 18);
+  local.writeUInt32LE(size, 22);
+  local.writeUInt16LE(name.length, 26);
+  local.writeUInt16LE(extra, 28);
+  return local;
+}
+
+function centralHeader({ name, method, crc, size, payload }: CompressedZipEntry, offset: number): Buffer {
+  const header = Buffer.alloc(46);
+  header.writeUInt32LE(0x02014b50, 0);
+  header.writeUInt16LE(0x0314, 4); // made by: Unix, 2.0
+  header.writeUInt16LE(20, 6);
+  header.writeUInt16LE(UTF8_FLAG, 8);
+  header.writeUInt16LE(method, 10);
+  header.writeUInt16LE(DOS_TIME, 12);
+  header.writeUInt16LE(DOS_DATE, 14);
+  header.writeUInt32LE(crc, 16);
+  header.writeUInt32LE(payload.length, 20);
+  header.writeUInt32LE(size, 24);
+  header.writeUInt16LE(name.length, 28);
+  header.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external attrs: regular file rw-r--r--
+  header.writeUInt32LE(offset, 42);
+  return header;
+}
+
+function endOfCentralDirectory(count: number, centralSize: number, centralOffset: number): Buffer {
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt16LE(count, 8);
+  end.writeUInt16LE(count, 10);
   end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, ...central, end]);
+  end.writeUInt32LE(centralOffset, 16);
+  return end;
 }

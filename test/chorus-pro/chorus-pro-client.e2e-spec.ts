@@ -44,8 +44,9 @@ describe('Chorus Pro client against the simulator (real HTTP)', () => {
     expect(zip.subarray(0, 4).toString('binary')).toBe('PK\u0003\u0004');
     const { inflateRawSync } = await import('node:zlib');
     const compressedSize = zip.readUInt32LE(18);
-    const nameLength = zip.readUInt16LE(26);
-    const xml = inflateRawSync(zip.subarray(30 + nameLength, 30 + nameLength + compressedSize)).toString('utf8');
+    // Local header (APPNOTE 4.3.7): the data follows the name and the extra field (the simulator pads with one).
+    const dataStart = 30 + zip.readUInt16LE(26) + zip.readUInt16LE(28);
+    const xml = inflateRawSync(zip.subarray(dataStart, dataStart + compressedSize)).toString('utf8');
     expect(xml).toContain(`<IdCPRO>${first}</IdCPRO>`);
     expect(xml).toContain(`<Id>${entry.numeroFacture}</Id>`);
     expect(Number(/<MontantTTC>([^<]+)<\/MontantTTC>/.exec(xml)?.[1])).toBe(entry.montantTTC);

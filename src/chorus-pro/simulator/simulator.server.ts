@@ -45,7 +45,10 @@ export interface SimulatorOptions {
    * listens (`prepareGroups` invoices per group), so that serving costs next to nothing.
    */
   scenario?: string;
-  /** Prepare the telecharger/groupe answers of groups this size (the pull's groupMaxInvoices); default 200 with a scenario. */
+  /**
+   * Prepare every invoice of the scenario for telecharger/groupe (any group is then served from memory); with
+   * pivotPerGroup, the size of the whole-group answers (the pull's groupMaxInvoices). Default 200 with a scenario.
+   */
   prepareGroups?: number;
 }
 

@@ -8,7 +8,11 @@ import { SeededRng } from '@/fixtures-generator/seeded.rng';
 import { applyWorks } from '@/fixtures-generator/works-invoice.fixtures';
 import { SimulatorStructureSettings } from '@/chorus-pro/simulator/simulator-structures.routes';
 import { SimulatorWorks } from '@/chorus-pro/simulator/simulator-works.routes';
-import { assembleZip, CompressedZipEntry, compressZipEntry } from '@/fixtures-generator/zip.builder';
+import { assembleZip, assembleZipBase64, Base64ZipRecord, base64ZipRecord, compressZipEntry } from '@/fixtures-generator/zip.builder';
+
+/** A telecharger/groupe answer around its base64 ZIP (base64 needs no JSON escaping). */
+const ANSWER_HEAD = Buffer.from('{"codeRetour":0,"libelle":"TRA_MSG_00.000","fichierResultat":"');
+const ANSWER_TAIL = Buffer.from('"}');
 
 // Everything the fake Chorus Pro knows: structures with their technical accounts, received invoices (pivot
 // content made by the project's fixture generator), tokens, call statistics, and the faults tests inject.
@@ -65,7 +69,10 @@ export interface SimulatorStats {
   /** Calls being answered right now, and the most at once since start (added latency included). */
   inFlight: number;
   maxInFlight: number;
-  /** telecharger/groupe answers served from the prepared ones, and built on demand. */
+  /**
+   * telecharger/groupe answers made of prepared parts only, and those that had to compress or encode something while
+   * the call waited (0 after `prepare`, whatever groups the pull asks for).
+   */
   preparedAnswers: number;
   builtAnswers: number;
 }
@@ -141,11 +148,9 @@ export class SimulatorState {
    * simulator, not the pull, that the benchmark measured.
    */
   private readonly pivots = new Map<number, Buffer>();
-  private readonly entries = new Map<number, CompressedZipEntry>();
-  /**
-   * telecharger/groupe answers (JSON, UTF-8 bytes: encoded once, not on every serving) by their id list: prepared ones
-   * (see prepare) and those already served.
-   */
+  /** Each invoice's ZIP record, compressed and base64-encoded once (see base64ZipRecord): any group is set end to end. */
+  private readonly records = new Map<number, Base64ZipRecord>();
+  /** pivotPerGroup answers (one pivot file for the whole group), by their id list: prepared or already served. */
   private readonly answers = new Map<string, Buffer>();
 
   constructor(private readonly options: SimulatorStateOptions) {
@@ -234,48 +239,56 @@ export class SimulatorState {
     invoice.badPivot = true;
     invoice.taille = undefined;
     this.pivots.delete(idFacture);
-    this.entries.delete(idFacture);
+    this.records.delete(idFacture);
     this.answers.clear();
   }
 
   /**
-   * Builds, before any call, every invoice's pivot and ZIP entry and the telecharger/groupe answers a pull will ask
-   * for: each structure's invoices by idFacture, `groupSize` at a time (what the pull plans when sizes fit). A
-   * scenario is then served from memory, and what the benchmark measures is the pull.
+   * Builds, before any call, every invoice's pivot and its ZIP record in base64: a telecharger/groupe answer is then
+   * those records end to end whatever the group (the pull groups invoices as search pages arrive, not by idFacture),
+   * and what the benchmark measures is the pull. With pivotPerGroup, whole answers by idFacture, `groupSize` at a time.
    */
   prepare(groupSize: number, pivotPerGroup = false): void {
     for (const structure of this.structures) {
       const mine = this.invoicesOf(structure.siret).sort((a, b) => a.idFacture - b.idFacture);
-      for (const invoice of mine) this.taille(invoice);
-      for (let i = 0; i < mine.length; i += groupSize) this.downloadAnswer(mine.slice(i, i + groupSize), pivotPerGroup);
+      for (const invoice of mine) {
+        this.taille(invoice);
+        if (!pivotPerGroup) this.record(invoice);
+      }
+      if (pivotPerGroup) for (let i = 0; i < mine.length; i += groupSize) this.downloadAnswer(mine.slice(i, i + groupSize), true);
     }
     this.stats.builtAnswers = 0;
   }
 
-  /** The telecharger/groupe answer (JSON, UTF-8) for these invoices, in this order: prepared, or built and kept. */
+  /** The telecharger/groupe answer (JSON, UTF-8) for these invoices, in this order, from prepared parts when there are. */
   downloadAnswer(invoices: SimInvoice[], pivotPerGroup = false): Buffer {
-    const key = `${pivotPerGroup ? 'g' : 'f'}:${invoices.map((i) => i.idFacture).join(',')}`;
+    if (!pivotPerGroup) {
+      const built = invoices.filter((i) => !this.records.has(i.idFacture)).length;
+      const zipBase64 = assembleZipBase64(invoices.map((i) => this.record(i)));
+      if (built > 0) this.stats.builtAnswers++;
+      else this.stats.preparedAnswers++;
+      return Buffer.concat([ANSWER_HEAD, zipBase64, ANSWER_TAIL]);
+    }
+    const key = invoices.map((i) => i.idFacture).join(',');
     const known = this.answers.get(key);
     if (known) {
       this.stats.preparedAnswers++;
       return known;
     }
-    const zip = pivotPerGroup
-      ? assembleZip([compressZipEntry({ name: `factures_${invoices[0].idFacture}.xml`, data: this.groupPivotXml(invoices) })])
-      : assembleZip(invoices.map((i) => this.zipEntry(i)));
+    const zip = assembleZip([compressZipEntry({ name: `factures_${invoices[0].idFacture}.xml`, data: this.groupPivotXml(invoices) })]);
     const answer = Buffer.from(JSON.stringify({ codeRetour: 0, libelle: 'TRA_MSG_00.000', fichierResultat: zip.toString('base64') }));
     this.answers.set(key, answer);
     this.stats.builtAnswers++;
     return answer;
   }
 
-  private zipEntry(invoice: SimInvoice): CompressedZipEntry {
-    let entry = this.entries.get(invoice.idFacture);
-    if (!entry) {
-      entry = compressZipEntry({ name: `facture_${invoice.idFacture}.xml`, data: this.pivotXml(invoice) });
-      this.entries.set(invoice.idFacture, entry);
+  private record(invoice: SimInvoice): Base64ZipRecord {
+    let record = this.records.get(invoice.idFacture);
+    if (!record) {
+      record = base64ZipRecord(compressZipEntry({ name: `facture_${invoice.idFacture}.xml`, data: this.pivotXml(invoice) }));
+      this.records.set(invoice.idFacture, record);
     }
-    return entry;
+    return record;
   }
 
   invoice(idFacture: number): SimInvoice {
