@@ -1,23 +1,9 @@
 import { unstorableField } from '@/ingestion/invoice-field.limits';
+import { samplePivotInvoice } from '@/pivot/pivot-invoice.sample';
 import { PivotInvoice } from '@/pivot/pivot.types';
 
 function invoice(change: (i: PivotInvoice) => void = () => undefined): PivotInvoice {
-  const inv: PivotInvoice = {
-    numOrdre: 1,
-    supplier: { idType: '1', id: '44306184100047', name: 'SARL Test' },
-    debtor: { idType: '1', id: '21490412000018' },
-    number: 'F-1',
-    type: '380',
-    cadre: 'A1',
-    issueDate: '2026-02-27',
-    receptionDate: '2026-03-02',
-    amounts: { ht: '100.00', ttc: '120.00', netToPay: '120.00' },
-    vats: [{ rate: '20', baseHt: '100.00', amount: '20.00' }],
-    engagement: {},
-    lines: [{ numOrdre: 1, unitPrice: '100', quantity: '1', amountHt: '100.00' }],
-    attachments: [],
-    validations: [],
-  };
+  const inv = samplePivotInvoice({ ht: '100.00', ttc: '120.00' }, ['20.00'], ['100.00']);
   change(inv);
   return inv;
 }

@@ -1,26 +1,10 @@
 import { checkInvoice, RecipientSettings } from '@/ingestion/invoice.checks';
+import { samplePivotInvoice } from '@/pivot/pivot-invoice.sample';
 import { PivotInvoice } from '@/pivot/pivot.types';
 
 const N = '\u202f';
 
-function invoice(amounts: { ht: string; ttc: string }, vats: string[], lines: string[] = []): PivotInvoice {
-  return {
-    numOrdre: 1,
-    supplier: { idType: '1', id: '44306184100047', name: 'SARL Test' },
-    debtor: { idType: '1', id: '21490412000018' },
-    number: 'F-1',
-    type: '380',
-    cadre: 'A1',
-    issueDate: '2026-02-27',
-    receptionDate: '2026-03-02',
-    amounts: { ...amounts, netToPay: amounts.ttc },
-    vats: vats.map((amount) => ({ rate: '20', baseHt: amounts.ht, amount })),
-    engagement: {},
-    lines: lines.map((amountHt, i) => ({ numOrdre: i + 1, unitPrice: amountHt, quantity: '1', amountHt })),
-    attachments: [{ numOrdre: 1, name: 'f.pdf', type: '01', mimeType: 'application/pdf', content: null }],
-    validations: [],
-  };
-}
+const invoice = samplePivotInvoice;
 
 const amountMessages = (inv: PivotInvoice) => checkInvoice(inv, null).filter((a) => a.code === 'AMOUNTS_INCONSISTENT').map((a) => a.message);
 
