@@ -113,38 +113,37 @@ function padding(extra: number): Buffer {
   return field;
 }
 
-function localHeader({ name, method, crc, size, payload }: CompressedZipEntry, extra: number): Buffer {
+function localHeader(entry: CompressedZipEntry, extra: number): Buffer {
   const local = Buffer.alloc(30);
   local.writeUInt32LE(0x04034b50, 0);
   local.writeUInt16LE(20, 4); // version needed: 2.0
   local.writeUInt16LE(UTF8_FLAG, 6);
-  local.writeUInt16LE(method, 8);
-  local.writeUInt16LE(DOS_TIME, 10);
-  local.writeUInt16LE(DOS_DATE, 12);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(payload.length, 18);
-  local.writeUInt32LE(size, 22);
-  local.writeUInt16LE(name.length, 26);
+  writeEntryFields(local, 8, entry);
   local.writeUInt16LE(extra, 28);
   return local;
 }
 
-function centralHeader({ name, method, crc, size, payload }: CompressedZipEntry, offset: number): Buffer {
+function centralHeader(entry: CompressedZipEntry, offset: number): Buffer {
   const header = Buffer.alloc(46);
   header.writeUInt32LE(0x02014b50, 0);
   header.writeUInt16LE(0x0314, 4); // made by: Unix, 2.0
   header.writeUInt16LE(20, 6);
   header.writeUInt16LE(UTF8_FLAG, 8);
-  header.writeUInt16LE(method, 10);
-  header.writeUInt16LE(DOS_TIME, 12);
-  header.writeUInt16LE(DOS_DATE, 14);
-  header.writeUInt32LE(crc, 16);
-  header.writeUInt32LE(payload.length, 20);
-  header.writeUInt32LE(size, 24);
-  header.writeUInt16LE(name.length, 28);
+  writeEntryFields(header, 10, entry);
   header.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external attrs: regular file rw-r--r--
   header.writeUInt32LE(offset, 42);
   return header;
+}
+
+/** Method, time, date, CRC-32, sizes and name length: the same run of fields in both headers (APPNOTE 4.3.7, 4.3.12). */
+function writeEntryFields(header: Buffer, at: number, { name, method, crc, size, payload }: CompressedZipEntry): void {
+  header.writeUInt16LE(method, at);
+  header.writeUInt16LE(DOS_TIME, at + 2);
+  header.writeUInt16LE(DOS_DATE, at + 4);
+  header.writeUInt32LE(crc, at + 6);
+  header.writeUInt32LE(payload.length, at + 10);
+  header.writeUInt32LE(size, at + 14);
+  header.writeUInt16LE(name.length, at + 18);
 }
 
 function endOfCentralDirectory(count: number, centralSize: number, centralOffset: number): Buffer {
