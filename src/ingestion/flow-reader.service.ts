@@ -53,6 +53,11 @@ export class FlowReaderService implements OnModuleDestroy {
     return thread.read(input);
   }
 
+  /** Starts the reader threads ahead of the first read (see FlowReaderThread.warmUp). */
+  warmUp(): void {
+    for (const thread of this.threads) thread.warmUp();
+  }
+
   async onModuleDestroy(): Promise<void> {
     await Promise.all(this.threads.map((t) => t.close()));
   }

@@ -44,6 +44,14 @@ export class FlowReaderThread {
     return read.promise;
   }
 
+  /**
+   * Starts the worker now (idempotent), so that its start-up (Node, modules: ~0.2 s of the other core) overlaps what
+   * comes before the first read — the pull's search — instead of delaying it. Idle, it keeps nobody alive.
+   */
+  warmUp(): void {
+    if (!this.worker) this.start().unref();
+  }
+
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;

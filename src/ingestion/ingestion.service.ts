@@ -72,13 +72,20 @@ export class IngestionService {
   }
 
   /**
+   * Gets the reading ready (reader threads started) for an import that will start soon: the pull calls it before its
+   * search, whose seconds of API calls then hide the threads' start-up.
+   */
+  prepareReading(): void {
+    this.flows.warmUp();
+  }
+
+  /**
    * Imports files as they arrive (the pull: each downloaded group's ZIP, on disk or in memory), through the same pipeline as importPaths: the
    * flows of the next files are read while those of the previous ones are stored, with no pause between files. A file
    * of the feed may be removed once the feed asks for the next one (its flows are extracted by then). When the feed
    * fails, what it gave is still stored, then its error is thrown; `report` tells what was stored either way.
    */
   async importFeed(feed: AsyncIterable<string | ZipInMemory>, options: ImportOptions, report: ImportReport = emptyReport()): Promise<ImportReport> {
-    const recipients = await this.loadRecipients();
     const ahead = this.readAhead();
     const memory: MemoryHeld = { bytes: 0 };
     const producer = (async () => {
@@ -103,6 +110,15 @@ export class IngestionService {
     })();
     producer.catch(() => undefined); // awaited below
     try {
+      let recipients: Map<string, RecipientSettings>;
+      try {
+        // Flows are downloaded and read meanwhile: only storing needs the recipients' settings.
+        await options.beforeStoring;
+        recipients = await this.loadRecipients();
+      } catch (err) {
+        await this.abandon(ahead, memory);
+        throw err;
+      }
       await this.consume(ahead, options, recipients, report, memory);
     } catch (err) {
       await producer.catch(() => undefined);
@@ -149,13 +165,18 @@ export class IngestionService {
       }
     } catch (err) {
       // Storing failed (database or disk down): the flows read ahead are not stored, drop their pending files.
-      await ahead.abandon(async (prepared, input) => {
-        await prepared.discardFiles();
-        await removeTemporary([input], memory);
-      });
-      await removeTemporary(ahead.unstarted(), memory);
+      await this.abandon(ahead, memory);
       throw err;
     }
+  }
+
+  /** Nothing more is stored: the flows read ahead drop their pending files, those not started their temporary ones. */
+  private async abandon(ahead: FlowsAhead, memory?: MemoryHeld): Promise<void> {
+    await ahead.abandon(async (prepared, input) => {
+      await prepared.discardFiles();
+      await removeTemporary([input], memory);
+    });
+    await removeTemporary(ahead.unstarted(), memory);
   }
 
   /** Flows stored together; when their transaction fails, one by one (only the culprit fails, its neighbours are stored). */

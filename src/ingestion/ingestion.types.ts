@@ -29,6 +29,11 @@ export interface ImportOptions {
    * invoice when the workflow says that is all it means (InvoiceWorkflowPort.firstChorusProStatus).
    */
   chorusProStatus?: (cproId: string) => ChorusProStatusSeen | undefined;
+  /**
+   * What storing waits for (importFeed): the pull's structure settings, read from Chorus Pro while the first flows are
+   * already downloaded and read. Rejected: nothing is stored, the flows read are discarded, the import fails with it.
+   */
+  beforeStoring?: Promise<unknown>;
 }
 
 /** A status read in Chorus Pro for an invoice, with what the history keeps of it. */

@@ -22,7 +22,6 @@ export class PullPlan {
   constructor(
     groupMaxBytes: number,
     groupMaxInvoices: number,
-    private readonly held: ReadonlySet<number>,
     private readonly lookup: (cproIds: string[]) => Promise<KnownInvoices>,
   ) {
     this.planner = new DownloadGroupPlanner(groupMaxBytes, groupMaxInvoices);
@@ -30,9 +29,10 @@ export class PullPlan {
 
   /**
    * One page of entries: returns the download groups it completed, and the new invoices' entries that are new or more
-   * recent (for their first status). Pages must be added one at a time.
+   * recent (for their first status). `held`: the invoices of this page Chorus Pro still holds on the works side. Pages
+   * must be added one at a time.
    */
-  async add(entries: FactureRecipiendaire[]): Promise<{ groups: FactureRecipiendaire[][]; fresh: FactureRecipiendaire[] }> {
+  async add(entries: FactureRecipiendaire[], held: ReadonlySet<number>): Promise<{ groups: FactureRecipiendaire[][]; fresh: FactureRecipiendaire[] }> {
     const newcomers: number[] = [];
     const refreshed: FactureRecipiendaire[] = [];
     for (const entry of entries) {
@@ -58,7 +58,7 @@ export class PullPlan {
       const entry = this.latest.get(id)!;
       const invoice = known.get(String(id));
       if (invoice) this.changes.set(id, { invoice, entry });
-      else if (!this.held.has(id)) {
+      else if (!held.has(id)) {
         this.fresh.set(id, entry);
         fresh.push(entry);
         groups.push(...this.planner.add(entry));

@@ -110,8 +110,8 @@ export class PullService {
       const account = await this.structures.getTechnicalAccount(structure.siret);
       if (!account) throw new DomainError('TECHNICAL_ACCOUNT_NOT_FOUND', `Compte technique absent pour ${structure.siret}`);
       // Issue 15: services and « obligatoire » settings as Chorus Pro has them now, before any invoice is checked. The
-      // search goes on meanwhile (it checks nothing), the import waits for them; on the embedded database, whose single
-      // connection the sync's transaction holds, one after the other.
+      // search, the downloads and the reading of the flows go on meanwhile (they check nothing), storing waits for them; on
+      // the embedded database, whose single connection the sync's transaction holds, one after the other.
       const settingsRead = this.structureSync.syncBeforePull(structure.siret, account, () => result.apiCalls++).then((synced) => {
         if (synced.error) result.errors.push({ siret: structure.siret, code: synced.error.code, message: `Paramétrage non relu dans Chorus Pro : ${synced.error.message}` });
       });

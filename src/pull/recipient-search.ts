@@ -17,16 +17,18 @@ export class RecipientInvoiceSearch {
   ) {}
 
   /**
-   * Every page of the recipient search (FACTURE and FACTURE_TRAVAUX) handed to `onPage` as it arrives, one page at a
-   * time. The first page of a type is handled before its other pages are asked for: its downloads take the quota's
+   * Every page of the recipient search (FACTURE and FACTURE_TRAVAUX) handed to `onPage` with its type as it arrives;
+   * pages of both types, and the other pages of a type, may be handled at the same time (the caller orders its own
+   * work). The first page of a type is handled before its other pages are asked for: its downloads take the quota's
    * next places (the quota serves calls in the order they ask), so the import starts within the first second.
    */
-  async pages(ctx: ChorusProCallContext, window: { from: Date; to: Date }, onPage: (entries: FactureRecipiendaire[]) => Promise<void>): Promise<void> {
-    let chain: Promise<void> = Promise.resolve();
-    const handle = (entries: FactureRecipiendaire[]) => (chain = chain.then(() => onPage(entries)));
+  async pages(
+    ctx: ChorusProCallContext,
+    window: { from: Date; to: Date },
+    onPage: (entries: FactureRecipiendaire[], type: TypeDemandePaiement) => Promise<void>,
+  ): Promise<void> {
     const pageSize = this.config.chorusPro.pageSize;
-    await Promise.all(TYPES.map((type) => this.searchType(ctx, window, type, pageSize, handle)));
-    await chain;
+    await Promise.all(TYPES.map((type) => this.searchType(ctx, window, type, pageSize, (entries) => onPage(entries, type))));
   }
 
   private async searchType(

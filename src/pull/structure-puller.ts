@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { ChorusProApi } from '@/chorus-pro/chorus-pro-api.port';
 import { ChorusProTooLargeError } from '@/chorus-pro/chorus-pro.errors';
-import { ChorusProCallContext, FactureRecipiendaire, TechnicalAccount } from '@/chorus-pro/chorus-pro.types';
+import { ChorusProCallContext, FactureRecipiendaire, TechnicalAccount, TypeDemandePaiement } from '@/chorus-pro/chorus-pro.types';
 import { ReadAhead } from '@/common/pipeline/read-ahead';
 import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
@@ -16,7 +16,7 @@ import { FirstStatuses } from '@/pull/first-statuses';
 import { PullStatusRecorder, statusSeen } from '@/pull/pull-status.recorder';
 import { PullError, PullProgress } from '@/pull/pull.types';
 import { RecipientInvoiceSearch } from '@/pull/recipient-search';
-import { WorksInvoiceSearch } from '@/pull/works-search';
+import { WorksInvoiceSearch, WorksSearchResult } from '@/pull/works-search';
 
 export interface StructurePullResult {
   apiCalls: number;
@@ -54,6 +54,9 @@ const IN_MEMORY_GROUP_BYTES = 16 * 1024 * 1024;
  */
 const RETRIED_FLOW_ERRORS: ReadonlySet<string> = new Set(['FLOW_NOT_STORED', 'ZIP_UNREADABLE']);
 
+/** What the plan holds back from a FACTURE page: nothing (only works invoices are held on the works side). */
+const NONE_HELD: ReadonlySet<number> = new Set();
+
 /**
  * Pulls one structure for one window: searches the invoices whose status changed (FACTURE and FACTURE_TRAVAUX,
  * every page), downloads the unknown ones as PIVOT in groups sized from `taille` (a 413 splits the group),
@@ -82,21 +85,18 @@ export class StructurePuller {
     /** Filled as the pull goes, so that a failure still tells what was done (calls, imports). */
     result: StructurePullResult = emptyStructureResult(),
     onProgress?: (e: PullProgress) => void,
-    /** What the import waits for (the structure's settings read from Chorus Pro); the search does not. */
-    beforeImport: Promise<unknown> = Promise.resolve(),
+    /** What storing waits for (the structure’s settings read from Chorus Pro); the search, downloads and reading do not. */
+    beforeStoring: Promise<unknown> = Promise.resolve(),
   ): Promise<StructurePullResult> {
     const ctx: ChorusProCallContext = { account, onCall: () => result.apiCalls++ };
     onProgress?.({ siret, phase: 'search', done: 0, total: 0 });
+    // The reader threads start while the search runs, not when the first group arrives (their start-up is ~0.2 s).
+    this.ingestion.prepareReading();
     // Works invoices too (facturesTravaux, MOE/MOA): those Chorus Pro still holds on the works side are not created.
     const worksSearch = this.works.search(ctx, window);
-    // The plan needs the works invoices held (never created): its first page waits for that search.
-    const planning = worksSearch.then((works) => ({
-      works,
-      plan: new PullPlan(this.config.chorusPro.groupMaxBytes, this.config.chorusPro.groupMaxInvoices, works.held, (ids) => this.knownByCproId(ids)),
-    }));
-    planning.catch(() => undefined); // awaited by the first page
-    let planned: Awaited<typeof planning> | undefined;
-    const total = () => planned?.plan.latest.size ?? 0;
+    worksSearch.catch(() => undefined); // awaited by the works pages, then below
+    const plan = new PullPlan(this.config.chorusPro.groupMaxBytes, this.config.chorusPro.groupMaxInvoices, (ids) => this.knownByCproId(ids));
+    const total = () => plan.latest.size;
     let done = 0;
     const firstStatuses = new FirstStatuses({
       lookup: (ids) => this.knownByCproId(ids),
@@ -108,7 +108,7 @@ export class StructurePuller {
     let importing: Promise<void> | undefined;
     const push = (groups: FactureRecipiendaire[][]) => {
       if (groups.length === 0) return;
-      importing ??= this.downloadAndImport(siret, downloads, result, beforeImport, (cproId) => planned?.plan.fresh.get(Number(cproId)), {
+      importing ??= this.downloadAndImport(siret, downloads, result, beforeStoring, (cproId) => plan.fresh.get(Number(cproId)), {
         downloaded: (group) => {
           firstStatuses.downloaded(group);
           onProgress?.({ siret, phase: 'download', done, total: total() });
@@ -121,30 +121,39 @@ export class StructurePuller {
       importing.catch(() => undefined); // awaited below
       downloads.push(...groups); // throws once the import stopped (failed): the search stops too
     };
-    const add = async (entries: FactureRecipiendaire[]) => {
-      planned ??= await planning;
-      const added = await planned.plan.add(entries);
-      firstStatuses.add(added.fresh);
-      push(added.groups);
+    // Pages go into the plan one at a time, in the order they are ready.
+    let planning: Promise<unknown> = Promise.resolve();
+    const add = (entries: FactureRecipiendaire[], held: ReadonlySet<number>): Promise<void> => {
+      const added = planning.then(async () => {
+        const page = await plan.add(entries, held);
+        firstStatuses.add(page.fresh);
+        push(page.groups);
+      });
+      planning = added.catch(() => undefined);
+      return added;
     };
+    // Only a works invoice can be held on the works side: the FACTURE pages are planned (and downloaded) without
+    // waiting for the works search; the FACTURE_TRAVAUX pages wait for it.
+    const addPage = async (entries: FactureRecipiendaire[], type: TypeDemandePaiement) =>
+      add(entries, type === 'FACTURE' ? NONE_HELD : (await worksSearch).held);
     let searchError: { error: unknown } | undefined;
+    let works: WorksSearchResult | undefined;
     try {
-      await this.recipients.pages(ctx, window, add);
-      planned ??= await planning;
+      await this.recipients.pages(ctx, window, addPage);
+      works = await worksSearch;
       // The works invoices the recipient search does not see yet (still in the MOE/MOA circuit, not held).
-      await add(this.works.unseen(planned.plan.latest, planned.works));
-      push(planned.plan.flush());
+      await add(this.works.unseen(plan.latest, works), works.held);
+      push(plan.flush());
     } catch (error) {
       searchError = { error };
     } finally {
       downloads.close();
     }
-    const { plan, works } = planned ?? {};
     result.worksHeld = works?.held.size ?? 0;
 
     // Statuses of the invoices stored before: alongside the import on PostgreSQL, after it on the embedded database
     // (whose single connection the import's transactions hold).
-    const known = searchError || !plan ? [] : [...plan.changes.values()];
+    const known = searchError ? [] : [...plan.changes.values()];
     const recordKnown = async () => {
       result.invoices.updated += await this.timed(result, 'statusMs', () => this.statuses.record(siret, known, result.blocking));
       done += known.length;
@@ -211,7 +220,7 @@ export class StructurePuller {
     siret: string,
     downloads: ReadAhead<FactureRecipiendaire[], Downloaded[]>,
     result: StructurePullResult,
-    beforeImport: Promise<unknown>,
+    beforeStoring: Promise<unknown>,
     /** The search's entry of an invoice to create: its status is written with it (see ImportOptions.chorusProStatus). */
     entryOf: (cproId: string) => FactureRecipiendaire | undefined,
     progress: { downloaded: (group: FactureRecipiendaire[]) => void; stored: () => void },
@@ -236,15 +245,6 @@ export class StructurePuller {
         });
       }
     }
-    try {
-      await beforeImport;
-    } catch (err) {
-      // The settings could not be read for a reason that stops the pull (account refused …): nothing is imported.
-      await downloads.abandon(async (done) => {
-        await Promise.all(done.map(remove));
-      });
-      throw err;
-    }
     const report = emptyReport();
     try {
       await this.timed(result, 'importMs', () =>
@@ -253,6 +253,8 @@ export class StructurePuller {
           {
             source: 'api',
             attributeTo: [siret],
+            // The settings could not be read for a reason that stops the pull (account refused …): nothing is stored.
+            beforeStoring,
             onFlowDone: () => progress.stored(),
             chorusProStatus: (cproId) => {
               const entry = entryOf(cproId);

@@ -164,7 +164,8 @@ class SimulatorHandler {
     const body = await readBody(req);
     // The benchmark's window on a simulator in another process (`passerelle simulator`): not a Chorus Pro endpoint.
     if (req.method === 'GET' && path === '/sim/stats') return sendRaw(res, 200, JSON.stringify(this.state.statsSummary()));
-    if (this.latencyMs) await delay(this.latencyMs);
+    const slower = path.startsWith('/cpro/') ? (this.state.slowEndpoints.get(path.slice('/cpro/'.length)) ?? 0) : 0;
+    if (this.latencyMs + slower > 0) await delay(this.latencyMs + slower);
     // The simulator's own work from here on (answers are built synchronously): what the benchmark subtracts.
     const started = performance.now();
     try {

@@ -94,6 +94,8 @@ export class SimulatorState {
   readonly invoices = new Map<number, SimInvoice>();
   readonly tokens = new Map<string, number>();
   readonly faults: SimFault[] = [];
+  /** Milliseconds added before answering an endpoint, on top of the latency (tests: one search slower than the rest). */
+  readonly slowEndpoints = new Map<string, number>();
   readonly stats: SimulatorStats = {
     calls: {},
     total: 0,
