@@ -1,10 +1,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SimInvoice } from '@/chorus-pro/simulator/simulator.state';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { StoreGcService } from '@/ingestion/store-gc.service';
 import { PullService } from '@/pull/pull.service';
-import { PullHarness, startPullHarness } from '@test/pull/pull-test.support';
+import { ordinaryInvoice, PullHarness, startPullHarness } from '@test/pull/pull-test.support';
 
 /** Every file under `dir` (none when it does not exist). */
 function filesUnder(dir: string): string[] {
@@ -29,12 +28,6 @@ describe('the start of a pull', () => {
     await h?.close();
   });
 
-  const plain = (i: SimInvoice) => {
-    i.typeDemandePaiement = 'FACTURE';
-    i.spec.cadre = 'A1';
-    i.cadre = 'A1';
-    return i;
-  };
   /** Index of an endpoint's first answer among the simulator's answers (a slowed endpoint is counted when it answers). */
   const firstAnswer = (endpoint: string) => h.sim.state.stats.order.indexOf(endpoint);
   const embedded = () => h.get(UnitOfWork).isEmbedded;
@@ -42,7 +35,7 @@ describe('the start of a pull', () => {
   it('downloads ordinary invoices while the works search is still running, and still keeps the held works invoice out', async () => {
     h = await startPullHarness({ structures: 1, invoices: 0 }, { chorusPro: { groupMaxInvoices: 2 } });
     const { state } = h.sim;
-    const ordinary = state.addInvoices(4, { structure: state.structures[0] }).map(plain);
+    const ordinary = state.addInvoices(4, { structure: state.structures[0] }).map(ordinaryInvoice);
     const [suspended] = state.addInvoices(1, { structure: state.structures[0] });
     state.works.makeWorks(suspended);
     state.works.setStatus(suspended, 'SUSPENDUE');
@@ -63,7 +56,7 @@ describe('the start of a pull', () => {
     const { state } = h.sim;
     const sim = state.structures[0];
     state.structureSettings.setServiceActive(sim, 'ST', false); // closed on the portal, still active in Passerelle
-    const invoices = state.addInvoices(4, { structure: sim }).map(plain);
+    const invoices = state.addInvoices(4, { structure: sim }).map(ordinaryInvoice);
     invoices[3].spec.debtor.serviceCode = 'ST';
     invoices[3].spec.debtor.serviceName = 'Services techniques';
     state.slowEndpoints.set('structures/v1/consulter', 1500);
@@ -84,7 +77,7 @@ describe('the start of a pull', () => {
   it('stores nothing (no row, no file the store keeps) when the settings are refused after the first flows were read; the next pull stores them once', async () => {
     h = await startPullHarness({ structures: 1, invoices: 0 }, { chorusPro: { groupMaxInvoices: 2 } });
     const { state } = h.sim;
-    const invoices = state.addInvoices(4, { structure: state.structures[0] }).map(plain);
+    const invoices = state.addInvoices(4, { structure: state.structures[0] }).map(ordinaryInvoice);
     state.slowEndpoints.set('structures/v1/consulter', 1000);
     state.injectFault({ kind: 'status', status: 403, endpoint: 'structures/v1/consulter' });
 

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SimulatorOptions, StartedSimulator, startSimulator } from '@/chorus-pro/simulator/simulator.server';
+import { SimInvoice } from '@/chorus-pro/simulator/simulator.state';
 import { StructuresService } from '@/structures/structures.service';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
@@ -77,4 +78,12 @@ export async function startPullHarness(
 export async function countInvoices(db: DataSource): Promise<number> {
   const rows: Array<{ n: number }> = await db.query(`SELECT count(*)::int AS n FROM invoices`);
   return Number(rows[0].n);
+}
+
+/** A simulator invoice made an ordinary one (FACTURE, cadre A1): never a works invoice, whatever the seed drew. */
+export function ordinaryInvoice(i: SimInvoice): SimInvoice {
+  i.typeDemandePaiement = 'FACTURE';
+  i.spec.cadre = 'A1';
+  i.cadre = 'A1';
+  return i;
 }

@@ -1,8 +1,7 @@
 import { ChorusProApi } from '@/chorus-pro/chorus-pro-api.port';
-import { SimInvoice } from '@/chorus-pro/simulator/simulator.state';
 import { PullService } from '@/pull/pull.service';
 import { apiAs, createUserAndToken } from '@test/support/auth';
-import { PullHarness, startPullHarness } from '@test/pull/pull-test.support';
+import { ordinaryInvoice, PullHarness, startPullHarness } from '@test/pull/pull-test.support';
 
 // Works invoices (« factures de travaux », issue 15) through the simulator over real HTTP: facturesTravaux/v1/rechercher
 // as MOE and MOA (no result = 20007), stored with their cadre and MOE/MOA validation cycle, never created while Chorus
@@ -13,20 +12,14 @@ describe('works invoices pulled from Chorus Pro', () => {
     await h?.close();
   });
 
-  const plain = (i: SimInvoice) => {
-    i.typeDemandePaiement = 'FACTURE';
-    i.spec.cadre = 'A1';
-    i.cadre = 'A1';
-    return i;
-  };
 
   it('pulls MOE and MOA works invoices, keeps the held ones out until Chorus Pro releases them', async () => {
     h = await startPullHarness({ structures: 2, invoices: 0 });
     const { state } = h.sim;
     const [commune, other] = state.structures;
     const [normal, atRecipient, atMoe, suspended, toRecycle] = state.addInvoices(5, { structure: commune });
-    plain(normal);
-    plain(state.addInvoices(1, { structure: other })[0]);
+    ordinaryInvoice(normal);
+    ordinaryInvoice(state.addInvoices(1, { structure: other })[0]);
     state.works.makeWorks(atRecipient);
     state.works.makeWorks(atMoe, { stage: 'moe' });
     state.works.makeWorks(suspended);
