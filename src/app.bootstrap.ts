@@ -1,7 +1,6 @@
 import { INestApplication, INestApplicationContext, Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import cookieParser from 'cookie-parser';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from '@/app.module';
@@ -9,7 +8,6 @@ import { AppConfig } from '@/config/app.config';
 import { databaseTarget, DatabaseTarget, openDataSource } from '@/database/data-source.factory';
 import { acquirePgliteLock } from '@/database/pglite.lock';
 import { DomainErrorFilter } from '@/common/http/domain-error.filter';
-import { applyHttpSecurity } from '@/common/http/http-security';
 import { createValidationPipe } from '@/common/http/validation.pipe';
 import { serverTiming } from '@/common/http/server-timing';
 
@@ -76,6 +74,8 @@ export async function createHttpApp(options: BootOptions): Promise<INestApplicat
   const app = await NestFactory.create(moduleFor(options, dataSource), { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.use(serverTiming);
+  // HTTP-only parts (express's parsers, helmet, cookies) loaded here: the CLI and scripts never load them.
+  const [{ applyHttpSecurity }, { default: cookieParser }] = await Promise.all([import('@/common/http/http-security'), import('cookie-parser')]);
   applyHttpSecurity(app, options.config);
   app.use(cookieParser());
   app.useGlobalPipes(createValidationPipe());

@@ -8,7 +8,7 @@ import { encodeFacture, FlowContext, writeAller, writeFacture } from '@/pes/pes-
 import { PesBudgetsService } from '@/pes/pes-budgets.service';
 import { PesGenerateService } from '@/pes/pes-generate.service';
 import { TitreData } from '@/pes/pes.types';
-import { Xmlbuilder2Sink } from '@/pes/pes-xml.writer';
+import { Xmlbuilder2Sink } from '@/bench/xmlbuilder2.sink';
 import { TitresRepository } from '@/pes/titres.repository';
 import { TitresService } from '@/pes/titres.service';
 

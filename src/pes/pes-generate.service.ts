@@ -1,4 +1,3 @@
-import archiver from 'archiver';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -174,6 +173,8 @@ export class PesGenerateService {
     if (options.zip) {
       const stamp = this.clock.now().toISOString().replace(/[-:]/g, '').slice(0, 15);
       const zipPath = join(options.outDir, `PES_${budget.code}_${stamp}.zip`);
+      // Loaded here, the only place that zips: not at every start of the service and the CLI.
+      const { default: archiver } = await import('archiver');
       const archive = archiver('zip', { zlib: { level: 6 } });
       const done = pipeline(archive, createWriteStream(zipPath));
       for (const i of items) archive.append(await this.store.openRead(keyOf.get(i.id)!), { name: i.fileName });

@@ -1,6 +1,3 @@
-import { create } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-
 /**
  * What the PES flow builder writes to. PES puts every value in a `V` attribute (`<IdPce V="345"/>`), so
  * besides nesting there is one kind of leaf, plus the base64 text of a PES_PJ `Fichier`.
@@ -80,27 +77,5 @@ export class FastXmlWriter implements XmlSink {
       return '';
     }
     return rest;
-  }
-}
-
-/** The same documents through xmlbuilder2 (the bench's reference: its bare serialisation). */
-export class Xmlbuilder2Sink implements XmlSink {
-  private readonly doc: XMLBuilder = create({ version: '1.0', encoding: 'UTF-8' });
-  private node: XMLBuilder = this.doc;
-
-  open(name: string, attrs?: Record<string, string>): void {
-    this.node = this.node.ele(name, attrs);
-  }
-  leaf(name: string, value: string): void {
-    this.node.ele(name).att('V', value);
-  }
-  textElement(name: string, attrs: Record<string, string>, text: string): void {
-    this.node.ele(name, attrs).txt(text);
-  }
-  close(): void {
-    this.node = this.node.up();
-  }
-  end(): string {
-    return this.doc.end({ prettyPrint: false });
   }
 }

@@ -1,4 +1,3 @@
-import { Injectable, Optional } from '@nestjs/common';
 import { promises as fs } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 import { FileStore, ObjectWriter } from '@/storage/file-store.port';
@@ -44,12 +43,11 @@ export interface PivotReadOptions {
  * FLOW_TOO_LARGE when the limit is crossed): the caller must buffer the events and store nothing from a flow that
  * ended in an error. Attachments already put in the content-addressed store are harmless (unreferenced objects).
  */
-@Injectable()
 export class PivotReader {
   private readonly extractor: ZipAttachmentExtractor;
   private readonly mapper = new PivotInvoiceMapper();
 
-  constructor(@Optional() extractor?: ZipAttachmentExtractor) {
+  constructor(extractor?: ZipAttachmentExtractor) {
     this.extractor = extractor ?? new ZipAttachmentExtractor();
   }
 

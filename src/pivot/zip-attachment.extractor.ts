@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import * as yauzl from 'yauzl';
@@ -31,7 +30,6 @@ const IN_MEMORY_ENTRY_BYTES = 4 * 1024 * 1024;
  * its single file in the content-addressed store. Never throws for bad data: the result says why it is unreadable,
  * so one bad attachment cannot stop the flow. Does not delete `zipPath` (its creator owns it).
  */
-@Injectable()
 export class ZipAttachmentExtractor {
   /** The ZIP is a file (a large Contenu spilled to disk). */
   extract(zipPath: string, options: ZipExtractionOptions): Promise<ZipExtractionResult> {
