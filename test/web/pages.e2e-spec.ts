@@ -486,6 +486,8 @@ describe('Pages in a real browser (Chromium)', () => {
     await login(USERS.admin);
     await page.goto(`${t.url}/#/admin`);
     await page.locator('text=agent@saint-aubin.fr').waitFor();
+    // The page's sections load separately: the structures one may come after the users one.
+    await page.locator('main', { hasText: COMMUNE }).waitFor();
     const text = await page.locator('main').textContent();
     expect(text).toContain('Montant de la facture erroné');
     expect(text).toContain(COMMUNE);
