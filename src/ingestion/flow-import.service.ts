@@ -70,11 +70,6 @@ export class FlowImportService {
     }
   }
 
-  /** Reader threads started before the first flow comes (the pull calls it as its search begins). */
-  warmUp(): void {
-    this.reader.warmUp();
-  }
-
   /** Every database step of one prepared flow; flows must be stored one at a time, in order. */
   async storePrepared(
     prepared: PreparedFlow,

@@ -6,6 +6,7 @@ import { AppConfig } from '@/config/app.config';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { FlowBatchImportService } from '@/ingestion/flow-batch-import.service';
 import { FlowImportService, PreparedFlow } from '@/ingestion/flow-import.service';
+import { FlowReaderService } from '@/ingestion/flow-reader.service';
 import { scanRecipientIds } from '@/ingestion/flow-recipients.scan';
 import { IngestionRepository } from '@/ingestion/ingestion.repository';
 import { expandFlowInputs, expandZipInMemory, FlowInput, FlowInputProblem, ZipInMemory } from '@/ingestion/flow-sources';
@@ -52,6 +53,7 @@ export class IngestionService {
 
   constructor(
     private readonly flows: FlowImportService,
+    private readonly reader: FlowReaderService,
     private readonly batches: FlowBatchImportService,
     private readonly structures: StructuresService,
     private readonly store: FileStore,
@@ -65,9 +67,8 @@ export class IngestionService {
     const report = emptyReport();
     const { inputs, problems } = await expandFlowInputs(paths, this.store, this.config.ingestion.maxFlowBytes);
     addProblems(report, problems);
-    const recipients = await this.loadRecipients();
     const ahead = this.readAhead(inputs);
-    await this.consume(ahead, options, recipients, report);
+    await this.consume(ahead, options, this.loadRecipients(), report);
     return report;
   }
 
@@ -76,7 +77,7 @@ export class IngestionService {
    * search, whose seconds of API calls then hide the threads' start-up.
    */
   prepareReading(): void {
-    this.flows.warmUp();
+    this.reader.warmUp();
   }
 
   /**
@@ -109,16 +110,9 @@ export class IngestionService {
       }
     })();
     producer.catch(() => undefined); // awaited below
+    // Flows are downloaded and read meanwhile: only storing needs the recipients' settings.
+    const recipients = Promise.resolve(options.beforeStoring).then(() => this.loadRecipients());
     try {
-      let recipients: Map<string, RecipientSettings>;
-      try {
-        // Flows are downloaded and read meanwhile: only storing needs the recipients' settings.
-        await options.beforeStoring;
-        recipients = await this.loadRecipients();
-      } catch (err) {
-        await this.abandon(ahead, memory);
-        throw err;
-      }
       await this.consume(ahead, options, recipients, report, memory);
     } catch (err) {
       await producer.catch(() => undefined);
@@ -145,7 +139,14 @@ export class IngestionService {
    * stays sequential, so duplicates across flows, crash-resume and the « déjà importé » check behave as if the flows
    * were imported one after the other.
    */
-  private async consume(ahead: FlowsAhead, options: ImportOptions, recipients: Map<string, RecipientSettings>, report: ImportReport, memory?: MemoryHeld): Promise<void> {
+  private async consume(
+    ahead: FlowsAhead,
+    options: ImportOptions,
+    /** Awaited before the first flow is stored (not before the first is read); rejected, nothing is stored. */
+    settings: Promise<Map<string, RecipientSettings>>,
+    report: ImportReport,
+    memory?: MemoryHeld,
+  ): Promise<void> {
     const batchSize = this.config.ingestion.batchSize;
     const fits = (p: PreparedFlow, taken: PreparedFlow[]) =>
       FlowBatchImportService.batchable(taken[0], batchSize) &&
@@ -153,6 +154,7 @@ export class IngestionService {
       taken.reduce((n, t) => n + t.read.invoices.length, 0) + p.read.invoices.length <= batchSize;
     let done = 0;
     try {
+      const recipients = await settings;
       for (;;) {
         const batch = await ahead.takeBatch(FLOWS_PER_TRANSACTION, fits);
         if (batch.length === 0) break;
@@ -164,19 +166,14 @@ export class IngestionService {
         for (const b of batch) options.onFlowDone?.(b.item.fileName, ++done, done + ahead.remaining);
       }
     } catch (err) {
-      // Storing failed (database or disk down): the flows read ahead are not stored, drop their pending files.
-      await this.abandon(ahead, memory);
+      // Storing failed (database or disk down, settings refused): the flows read ahead are not stored, drop their pending files.
+      await ahead.abandon(async (prepared, input) => {
+        await prepared.discardFiles();
+        await removeTemporary([input], memory);
+      });
+      await removeTemporary(ahead.unstarted(), memory);
       throw err;
     }
-  }
-
-  /** Nothing more is stored: the flows read ahead drop their pending files, those not started their temporary ones. */
-  private async abandon(ahead: FlowsAhead, memory?: MemoryHeld): Promise<void> {
-    await ahead.abandon(async (prepared, input) => {
-      await prepared.discardFiles();
-      await removeTemporary([input], memory);
-    });
-    await removeTemporary(ahead.unstarted(), memory);
   }
 
   /** Flows stored together; when their transaction fails, one by one (only the culprit fails, its neighbours are stored). */

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UnitOfWork } from '@/database/unit-of-work';
 import { StoreGcService } from '@/ingestion/store-gc.service';
@@ -6,18 +6,8 @@ import { PullService } from '@/pull/pull.service';
 import { ordinaryInvoice, PullHarness, startPullHarness } from '@test/pull/pull-test.support';
 
 /** Every file under `dir` (none when it does not exist). */
-function filesUnder(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
+const filesUnder = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : [];
 
 // What the start of a pull waits for (issue 15, « pull at the API's pace »): an ordinary invoice is downloaded and read
 // without waiting for the works search (only a works invoice can be held on the works side) nor for the structure's
